@@ -1,0 +1,55 @@
+# 信用助手 xinyong — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+XY     := $(VENV)/bin/xinyong
+STAMP  := $(VENV)/.installed
+
+# Python 3.10 exactly (Rasa 3.6): python3.10 on PATH, else the newest pyenv 3.10.x.
+PYTHON310 := $(shell \
+  if python3.10 -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then \
+    command -v python3.10; \
+  else \
+    ls -d /root/.pyenv/versions/3.10.* 2>/dev/null | sort -V | tail -n 1 | sed 's|$$|/bin/python|'; \
+  fi)
+
+.PHONY: help setup run test train seed bench clean
+
+help:
+	@echo "make run    set up, train if needed, create the demo database, start every server"
+	@echo "make test   the whole test suite"
+	@echo "make setup  only create .venv and install (idempotent)"
+	@echo "make bench  import and lookup benchmarks on 1,000,000 demo subjects (slow)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@if [ -z "$(PYTHON310)" ] || ! "$(PYTHON310)" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then \
+	  echo "xinyong needs Python 3.10 (Rasa 3.6 does not run on 3.11+)." >&2; \
+	  echo "Install python3.10 on PATH or under /root/.pyenv/versions/3.10.x, then run make again." >&2; \
+	  exit 1; \
+	fi
+	@if [ ! -x "$(PY)" ]; then echo "creating $(VENV) with $(PYTHON310)"; "$(PYTHON310)" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip<25" setuptools wheel
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+train: setup
+	$(XY) train
+
+run: setup
+	$(XY) train
+	$(XY) db init
+	$(XY) db seed-demo --if-empty
+	$(XY) serve
+
+test: setup
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) models/*.tar.gz var/*.db

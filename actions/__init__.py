@@ -1,0 +1,1 @@
+"""The rasa-sdk action server and the services it uses (database, rules, retrieval)."""

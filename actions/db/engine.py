@@ -1,0 +1,81 @@
+"""Engines and sessions for DATABASE_URL (SQLite embedded by default, PostgreSQL in production)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions import settings
+
+T = TypeVar("T")
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets the action server read while an import writes; busy_timeout waits instead of failing.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str | None = None, **kwargs) -> Engine:
+    url = url or settings.database_url()
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
+        engine = create_engine(url, future=True, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 5)
+    kwargs.setdefault("max_overflow", 10)
+    return create_engine(url, future=True, **kwargs)
+
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One engine (and pool) per URL per process; the URL is read from the environment each call."""
+    url = url or settings.database_url()
+    with _ENGINES_LOCK:
+        if url not in _ENGINES:
+            _ENGINES[url] = make_engine(url)
+        return _ENGINES[url]
+
+
+def dispose_engines() -> None:
+    """Close every pool this process opened (tests; servers before they fork)."""
+    with _ENGINES_LOCK:
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
+
+
+def session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine, future=True, expire_on_commit=False)
+
+
+@contextlib.contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """A session whose work commits together at the end, or not at all."""
+    engine = engine or get_engine()
+    with session_factory(engine)() as session:
+        with session.begin():
+            yield session
+
+
+async def run_db(fn: Callable[..., T], *args, **kwargs) -> T:
+    """Run blocking database work in a worker thread so the action server's event loop stays free."""
+    return await asyncio.to_thread(fn, *args, **kwargs)

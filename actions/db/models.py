@@ -1,0 +1,292 @@
+"""The platform database as xinyong reads and writes it. docs/schema.md documents every table and
+status for the other systems that share it; migrations/ is the only way the schema changes."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+# Stable constraint names, so migrations on SQLite (batch mode) and PostgreSQL agree.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+Base = declarative_base(metadata=metadata)
+
+# ---------------------------------------------------------------- vocabularies (the contract)
+SUBJECT_TYPES = ("法人及非法人组织", "个体工商户", "自然人")
+RECORD_KINDS = ("penalty", "license", "list")
+DISPLAY_STATUSES = ("公示中", "异议处理中", "已修复停止公示", "已撤销", "已到期")
+SEVERITY_TIERS = ("轻微", "一般", "严重")
+TICKET_KINDS = ("objection", "repair")
+TICKET_STATUSES = ("已提交", "已受理", "核实中", "审核中", "已办结", "退回补正")
+TICKET_OUTCOMES = ("更正", "撤销", "维持", "准予修复", "不予修复")
+OBJECTION_GROUNDS = ("信息错误", "非本主体", "已撤销或变更", "超过公示期限", "其他")
+HANDOFF_STATUSES = ("待处理", "处理中", "已关闭")
+ACTOR_TYPES = ("anonymous", "subject", "staff", "system")
+STAFF_ROLES = ("operator", "supervisor", "admin")
+# List types the platform publishes; imports may bring others, so this is not a constraint.
+LIST_TYPES = ("守信红名单", "严重失信主体名单", "重点关注名单", "大数据警示名单", "经营异常名录",
+              "失信被执行人", "重大税收违法失信主体")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join("'" + v + "'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _timestamps():
+    return (
+        Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+        Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow),
+    )
+
+
+class Subject(Base):
+    """A company, organisation, individual business or natural person that records are about."""
+
+    __tablename__ = "subjects"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False)
+    # NFKC, no spaces, Simplified, lower case (actions.services.textnorm.normalize_name): what
+    # name searches match against. Writers outside xinyong must fill it the same way.
+    name_norm = Column(String(200), nullable=False, index=True)
+    subject_type = Column(String(20), nullable=False)
+    uscc = Column(String(18), unique=True)  # 统一社会信用代码 (行政相对人代码_1)
+    reg_no = Column(String(50), index=True)  # 工商注册号 (代码_2)
+    org_code = Column(String(9), index=True)  # 组织机构代码 (代码_3)
+    tax_no = Column(String(50))  # 税务登记号 (代码_4)
+    institution_no = Column(String(50))  # 事业单位证书号 (代码_5)
+    social_org_no = Column(String(50))  # 社会组织登记证号 (代码_6)
+    legal_rep = Column(String(100))  # 法定代表人
+    legal_rep_id_type = Column(String(30))
+    legal_rep_id_number = Column(String(40))  # personal data: never returned unmasked
+    id_type = Column(String(30))  # natural persons: 证件类型
+    id_number = Column(String(40), unique=True)  # natural persons: matching only, never shown whole
+    region_code = Column(String(6))  # GB/T 2260 division code
+    region_name = Column(String(50))
+    created_at, updated_at = _timestamps()
+
+    records = relationship("Record", back_populates="subject")
+    __table_args__ = (CheckConstraint(_in("subject_type", SUBJECT_TYPES), name="subject_type"),)
+
+
+class ImportBatch(Base):
+    """One run of `xinyong import` (or of the demo seed): what came from which file, with its counts."""
+
+    __tablename__ = "import_batches"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(10), nullable=False)
+    file_name = Column(String(500), nullable=False)
+    file_sha256 = Column(String(64))
+    encoding = Column(String(20))
+    strict = Column(Boolean, nullable=False, default=False)
+    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    finished_at = Column(DateTime(timezone=True))
+    imported = Column(Integer, nullable=False, default=0)
+    updated = Column(Integer, nullable=False, default=0)
+    unchanged = Column(Integer, nullable=False, default=0)
+    rejected = Column(Integer, nullable=False, default=0)
+    rejects_file = Column(String(500))
+    actor = Column(String(100))
+    __table_args__ = (CheckConstraint(_in("kind", RECORD_KINDS + ("demo",)), name="kind"),)
+
+
+class Record(Base):
+    """A disclosed record: administrative penalty, administrative licence or list entry.
+
+    One table for the three kinds so that objections, repairs and display status treat them alike;
+    the kind-specific columns are empty for the other kinds. (kind, natural_key) identifies a record
+    across imports: penalty = 文书号|处罚机关, licence = 文书号, list = 名单类型|代码|文书号.
+    """
+
+    __tablename__ = "records"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(10), nullable=False)
+    subject_id = Column(Integer, ForeignKey("subjects.id", ondelete="RESTRICT"), nullable=False)
+    natural_key = Column(String(400), nullable=False)
+    doc_number = Column(String(200), nullable=False, index=True)  # 决定书文号 / 文书号
+    decision_date = Column(Date, nullable=False)  # 处罚决定日期 / 许可决定日期 / 列入日期
+    agency = Column(String(200), nullable=False)  # 处罚机关 / 许可机关 / 认定部门
+    agency_code = Column(String(18))
+    data_source = Column(String(200))
+    data_source_code = Column(String(18))
+    display_status = Column(String(10), nullable=False, default="公示中")
+    status_changed_at = Column(DateTime(timezone=True))
+    severity_tier = Column(String(4))  # 轻微 / 一般 / 严重 where the source states it
+    display_until = Column(Date)  # 公示截止期
+    valid_from = Column(Date)  # 有效期自 (licences)
+    valid_to = Column(Date)  # 处罚有效期 / 有效期至; 2099-12-31 = no expiry
+    # Joint punishment measures are suspended while an objection is verified (大庆 seed 002).
+    punishment_suspended = Column(Boolean, nullable=False, default=False)
+    remark = Column(Text)
+    # penalties
+    violation_type = Column(String(300))
+    violation_facts = Column(Text)
+    legal_basis = Column(Text)
+    penalty_category = Column(String(200))
+    penalty_content = Column(Text)
+    fine_amount = Column(Numeric(18, 6))  # 罚款金额 in 万元
+    confiscation_amount = Column(Numeric(18, 6))  # 没收违法所得、没收非法财物的金额 in 万元
+    license_revoked = Column(String(300))  # 暂扣或吊销证照名称及编号
+    # licences
+    license_doc_name = Column(String(200))
+    license_category = Column(String(20))  # 普通/特许/认可/核准/登记/其他
+    certificate_name = Column(String(200))
+    license_number = Column(String(200))
+    license_content = Column(Text)
+    current_status = Column(String(50))  # 当前状态 as the source wrote it
+    # list entries
+    list_type = Column(String(50))
+    list_reason = Column(Text)  # 列入事由
+    # provenance
+    batch_id = Column(Integer, ForeignKey("import_batches.id", ondelete="SET NULL"))
+    content_hash = Column(String(64))  # of the source fields, to tell updated from unchanged rows
+    created_at, updated_at = _timestamps()
+
+    subject = relationship("Subject", back_populates="records")
+    __table_args__ = (
+        UniqueConstraint("kind", "natural_key"),
+        Index("ix_records_subject_kind_status", "subject_id", "kind", "display_status"),
+        CheckConstraint(_in("kind", RECORD_KINDS), name="kind"),
+        CheckConstraint(_in("display_status", DISPLAY_STATUSES), name="display_status"),
+        CheckConstraint("severity_tier IS NULL OR " + _in("severity_tier", SEVERITY_TIERS),
+                        name="severity_tier"),
+    )
+
+
+class TicketCounter(Base):
+    """Per-prefix, per-day sequence behind ticket numbers YY-YYYYMMDD-NNNN / XF-YYYYMMDD-NNNN."""
+
+    __tablename__ = "ticket_counters"
+    prefix = Column(String(2), primary_key=True)
+    day = Column(Date, primary_key=True)
+    last_no = Column(Integer, nullable=False, default=0)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(50), nullable=False, unique=True)
+    display_name = Column(String(100))
+    password_hash = Column(String(300), nullable=False)
+    role = Column(String(20), nullable=False, default="operator")
+    active = Column(Boolean, nullable=False, default=True)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime(timezone=True))
+    last_login_at = Column(DateTime(timezone=True))
+    created_at, updated_at = _timestamps()
+    __table_args__ = (CheckConstraint(_in("role", STAFF_ROLES), name="role"),)
+
+
+class Ticket(Base):
+    """An objection (异议, YY-…) or a credit repair application (信用修复, XF-…)."""
+
+    __tablename__ = "tickets"
+    id = Column(Integer, primary_key=True)
+    ticket_no = Column(String(20), nullable=False, unique=True)
+    kind = Column(String(10), nullable=False)
+    status = Column(String(10), nullable=False, default="已提交")
+    outcome = Column(String(10))
+    record_id = Column(Integer, ForeignKey("records.id", ondelete="RESTRICT"), nullable=False, index=True)
+    subject_id = Column(Integer, ForeignKey("subjects.id", ondelete="RESTRICT"), nullable=False, index=True)
+    ground = Column(String(20))  # objections: one of OBJECTION_GROUNDS
+    description = Column(Text)
+    evidence = Column(Text)
+    performance = Column(Text)  # repairs: how the penalty was performed
+    commitment_text = Column(Text)  # repairs: the credit commitment as shown to the applicant
+    commitment_agreed_at = Column(DateTime(timezone=True))
+    contact_name = Column(String(100))
+    contact_phone = Column(String(30))
+    channel = Column(String(30))  # rest, socketio, telegram, console, …
+    sender_id = Column(String(200), index=True)  # the conversation that filed it
+    staff_assisted_by = Column(Integer, ForeignKey("staff_users.id", ondelete="SET NULL"))
+    # A retried or doubly confirmed filing carries the same key and finds the first ticket.
+    idempotency_key = Column(String(200), unique=True)
+    due_date = Column(Date)
+    created_at, updated_at = _timestamps()
+
+    events = relationship("TicketEvent", back_populates="ticket", order_by="TicketEvent.id")
+    __table_args__ = (
+        CheckConstraint(_in("kind", TICKET_KINDS), name="kind"),
+        CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
+        CheckConstraint("outcome IS NULL OR " + _in("outcome", TICKET_OUTCOMES), name="outcome"),
+        CheckConstraint("ground IS NULL OR " + _in("ground", OBJECTION_GROUNDS), name="ground"),
+    )
+
+
+class TicketEvent(Base):
+    """The status history of a ticket: one row per change, never updated."""
+
+    __tablename__ = "ticket_events"
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    status = Column(String(10), nullable=False)
+    outcome = Column(String(10))
+    actor_type = Column(String(10), nullable=False)
+    actor = Column(String(200))
+    note = Column(Text)
+
+    ticket = relationship("Ticket", back_populates="events")
+    __table_args__ = (
+        CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
+        CheckConstraint(_in("actor_type", ACTOR_TYPES), name="actor_type"),
+    )
+
+
+class HandoffRequest(Base):
+    """A conversation handed to a person: shown in the staff console queue."""
+
+    __tablename__ = "handoff_requests"
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(200), nullable=False, index=True)
+    channel = Column(String(30))
+    status = Column(String(10), nullable=False, default="待处理")
+    reason = Column(String(200))
+    transcript = Column(JSON)  # [{"role": "user"|"bot"|"staff", "text": …, "at": …}, …]
+    assigned_to = Column(Integer, ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    closed_at = Column(DateTime(timezone=True))
+    __table_args__ = (CheckConstraint(_in("status", HANDOFF_STATUSES), name="status"),)
+
+
+class AuditLog(Base):
+    """Who looked up or changed what, when: every lookup and every staff action."""
+
+    __tablename__ = "audit_log"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    actor_type = Column(String(10), nullable=False)
+    actor = Column(String(200))
+    channel = Column(String(30))
+    action = Column(String(50), nullable=False, index=True)
+    target_type = Column(String(30))
+    target_id = Column(String(100))
+    detail = Column(JSON)
+    __table_args__ = (CheckConstraint(_in("actor_type", ACTOR_TYPES), name="actor_type"),)

@@ -1,0 +1,42 @@
+"""Dates as real exports write them: 2026/05/06, 2026-5-6, 2026年5月6日, 20260506, 2026.05.06,
+optionally followed by a time. Anything else, or a day that does not exist, is rejected."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+_DATE = re.compile(
+    r"^(?P<y>\d{4})\s*(?:[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"|(?P<m2>\d{2})(?P<d2>\d{2}))"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+
+NO_EXPIRY = dt.date(2099, 12, 31)  # the national standard writes 2099/12/31 for "no expiry"
+
+
+class DateError(ValueError):
+    pass
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """None for an empty cell; DateError (message in Chinese) for a malformed or impossible date."""
+    if text is None:
+        return None
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    if not s:
+        return None
+    m = _DATE.match(s)
+    if not m:
+        raise DateError(f"日期格式无法识别：{s}")
+    y = int(m["y"])
+    mo = int(m["m"] or m["m2"])
+    d = int(m["d"] or m["d2"])
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        raise DateError(f"日期不存在：{s}") from None
+
+
+def format_cn(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"

@@ -1,0 +1,117 @@
+"""Finding subjects by code or by a fragment of their name, and reading their public records.
+
+Everything returned here is safe to show to an anonymous user: ID numbers are masked, natural
+persons are never found by a name search (no enumeration of people), and only records on public
+display (公示中, 异议处理中) are returned unless the caller is staff (`include_hidden`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from actions.db.models import Record, Subject
+from actions.services import codes
+from actions.services.textnorm import normalize_name
+
+PUBLIC_STATUSES = ("公示中", "异议处理中")
+CANDIDATE_CAP = 200  # name matches read before ranking; more than this means "be more specific"
+TRIGRAM = 3  # both name indexes need at least three characters to be used
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    id: int
+    name: str
+    subject_type: str
+    code: str  # USCC, or the masked ID number of a natural person, or the registration number
+    region: str | None
+    legal_rep: str | None
+
+    @classmethod
+    def of(cls, s) -> "SubjectView":
+        if s.subject_type == "自然人":
+            code = codes.mask_id_number(s.id_number)
+            legal_rep = None
+        else:
+            code = s.uscc or s.reg_no or s.org_code or ""
+            legal_rep = s.legal_rep
+        return cls(s.id, s.name, s.subject_type, code, s.region_name, legal_rep)
+
+
+@dataclass
+class NameSearch:
+    query: str
+    exact: SubjectView | None = None
+    candidates: list[SubjectView] = field(default_factory=list)
+    total: int = 0  # matches read, capped at CANDIDATE_CAP
+    too_many: bool = False
+
+
+_VIEW_COLS = (Subject.id, Subject.name, Subject.name_norm, Subject.subject_type, Subject.uscc,
+              Subject.reg_no, Subject.org_code, Subject.id_number, Subject.region_name, Subject.legal_rep)
+
+
+def find_by_code(session: Session, text: str) -> SubjectView | None:
+    """A subject by its USCC, organisation code, registration number or (exact) ID number."""
+    code = codes.normalize_code(text)
+    if not code:
+        return None
+    check = codes.check_code(code)
+    if check.kind == "id_number" and check.valid:
+        column = Subject.id_number
+    elif len(code) == 18:
+        column = Subject.uscc
+    elif len(code) == 9:
+        column = Subject.org_code
+    else:
+        column = Subject.reg_no
+    row = session.execute(sa.select(*_VIEW_COLS).where(column == code).limit(1)).first()
+    return SubjectView.of(row) if row else None
+
+
+def name_match_clause(session: Session, norm: str):
+    """The WHERE clause that finds names containing `norm` through the dialect's name index."""
+    like = "%" + norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if session.get_bind().dialect.name == "sqlite" and len(norm) >= TRIGRAM:
+        phrase = '"' + norm.replace('"', '""') + '"'
+        return Subject.id.in_(sa.select(sa.column("rowid")).select_from(sa.table("subjects_fts"))
+                              .where(sa.text("subjects_fts MATCH :phrase").bindparams(phrase=phrase)))
+    return Subject.name_norm.like(like, escape="\\")
+
+
+def search_by_name(session: Session, fragment: str, limit: int = 5) -> NameSearch:
+    """Organisations and businesses whose name contains the fragment; the exact name first."""
+    norm = normalize_name(fragment)
+    result = NameSearch(query=fragment)
+    if not norm:
+        return result
+    not_person = Subject.subject_type != "自然人"
+    exact = session.execute(sa.select(*_VIEW_COLS).where(Subject.name_norm == norm, not_person)
+                            .order_by(Subject.id).limit(limit)).all()
+    rows = session.execute(sa.select(*_VIEW_COLS).where(name_match_clause(session, norm), not_person)
+                           .limit(CANDIDATE_CAP)).all()
+    result.total = len(rows)
+    result.too_many = len(rows) >= CANDIDATE_CAP
+    if len(exact) == 1:
+        result.exact = SubjectView.of(exact[0])
+    # Exact names, then names starting with the fragment, then shorter names.
+    rows.sort(key=lambda r: (r.name_norm != norm, not r.name_norm.startswith(norm), len(r.name_norm), r.id))
+    result.candidates = [SubjectView.of(r) for r in rows[:limit]]
+    return result
+
+
+def records_of(session: Session, subject_id: int, kinds: tuple[str, ...] = ("penalty", "license", "list"),
+               include_hidden: bool = False) -> list[Record]:
+    """The subject's records, newest first; only those on public display unless include_hidden."""
+    q = sa.select(Record).where(Record.subject_id == subject_id, Record.kind.in_(kinds))
+    if not include_hidden:
+        q = q.where(Record.display_status.in_(PUBLIC_STATUSES))
+    return list(session.execute(q.order_by(Record.decision_date.desc(), Record.id.desc())).scalars())
+
+
+def hidden_count(session: Session, subject_id: int) -> int:
+    """How many of the subject's records are no longer displayed (repaired, revoked, expired)."""
+    return session.execute(sa.select(sa.func.count()).select_from(Record).where(
+        Record.subject_id == subject_id, Record.display_status.notin_(PUBLIC_STATUSES))).scalar_one()

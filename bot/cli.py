@@ -1,0 +1,143 @@
+"""The `xinyong` command: the contract operators and other parts of the platform script against.
+
+    xinyong db init
+    xinyong db seed-demo [--subjects N] [--seed S] [--if-empty]
+    xinyong import penalties|licenses|lists FILE [--json] [--encoding auto|utf-8|gbk] [--strict]
+    xinyong train [--force]
+    xinyong serve
+
+Heavy modules (Rasa, TensorFlow) are imported inside the commands that need them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _engine():
+    from actions.db.engine import get_engine
+
+    return get_engine()
+
+
+def cmd_db_init(args) -> int:
+    from actions.db.migrate import upgrade
+
+    engine = _engine()
+    before, after = upgrade(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        print(f"数据库已是最新结构 (schema at {after}): {where}")
+    else:
+        print(f"数据库结构已更新 {before or '∅'} → {after}: {where}")
+    return EXIT_OK
+
+
+def cmd_db_seed_demo(args) -> int:
+    from actions.db.migrate import upgrade
+    from actions.services import demo_data
+
+    engine = _engine()
+    upgrade(engine)
+    if args.if_empty and demo_data.has_subjects(engine):
+        print("数据库已有数据，跳过演示数据 (database not empty, demo seed skipped)")
+        return EXIT_OK
+    stats = demo_data.seed(engine, subjects=args.subjects, seed=args.seed,
+                           progress=sys.stderr.isatty())
+    print("演示数据已生成 (demo data): " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from actions.db.migrate import upgrade
+    from actions.importer.run import ImportFailed, import_file
+
+    engine = _engine()
+    upgrade(engine)
+    try:
+        result = import_file(engine, args.kind, args.file, encoding=args.encoding,
+                             strict=args.strict, progress=sys.stderr.isatty())
+    except ImportFailed as exc:
+        print(f"导入失败：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(result.summary())
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+    return EXIT_FAILED if result.refused else EXIT_OK
+
+
+def cmd_train(args) -> int:
+    from pathlib import Path
+
+    from bot.training import train
+
+    return train(force=args.force, out=Path(args.out) if args.out else None, epochs=args.epochs)
+
+
+def cmd_serve(args) -> int:
+    from bot.serve import serve
+
+    return serve()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xinyong", description="信用助手 xinyong")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema and demo data").add_subparsers(dest="db_command", required=True)
+    db.add_parser("init", help="create or migrate the schema to head").set_defaults(func=cmd_db_init)
+    seed = db.add_parser("seed-demo", help="deterministic synthetic demo data")
+    seed.add_argument("--subjects", type=_positive_int, default=3000)
+    seed.add_argument("--seed", type=int, default=20260401, help="random seed (same seed, same data)")
+    seed.add_argument("--if-empty", action="store_true", help="do nothing if the database has subjects")
+    seed.set_defaults(func=cmd_db_seed_demo)
+
+    imp = sub.add_parser("import", help="import a 双公示 or list export (CSV)")
+    imp.add_argument("kind", choices=["penalties", "licenses", "lists"])
+    imp.add_argument("file")
+    imp.add_argument("--json", action="store_true", help="last line of stdout is a JSON summary")
+    imp.add_argument("--encoding", choices=["auto", "utf-8", "gbk"], default="auto")
+    imp.add_argument("--strict", action="store_true", help="refuse the whole file if any row is invalid")
+    imp.set_defaults(func=cmd_import)
+
+    train = sub.add_parser("train", help="train the Rasa model into models/ when its inputs changed")
+    train.add_argument("--force", action="store_true")
+    train.add_argument("--out", help="model folder (default models/)")
+    train.add_argument("--epochs", type=_positive_int,
+                       help="cap every epochs setting (quick test models; default: config.yml as is)")
+    train.set_defaults(func=cmd_train)
+
+    sub.add_parser("serve", help="start the action server and the Rasa server").set_defaults(func=cmd_serve)
+    return p
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # an operator gets one clear line, not a traceback
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            print(f"无法连接或操作数据库 (database error): {exc.orig}", file=sys.stderr)
+            return EXIT_FAILED
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Custom NLU components and the Chinese training data."""

@@ -1,0 +1,124 @@
+"""Shared fixtures: a migrated database on SQLite and on the local PostgreSQL server, and the CLI.
+
+PostgreSQL: the suite creates its own database on XINYONG_TEST_PG_ADMIN_URL (default the local
+server), starts the server first if it is installed but stopped, and drops the database at the end.
+Only where no server can be reached are the PostgreSQL variants skipped, with the reason shown.
+"""
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from actions.db import engine as engine_mod
+from actions.db.migrate import upgrade
+from actions.db.models import metadata
+
+PG_ADMIN_URL = os.environ.get("XINYONG_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_reachable() -> str | None:
+    """None when the server answers, else why not."""
+    try:
+        eng = sa.create_engine(PG_ADMIN_URL, future=True, connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        eng.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+
+
+def _start_local_pg() -> None:
+    """Start the distribution's PostgreSQL cluster if it is installed and stopped."""
+    if not shutil.which("pg_ctlcluster"):
+        return
+    for version_dir in sorted(glob.glob("/etc/postgresql/*")):
+        version = os.path.basename(version_dir)
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                       capture_output=True, timeout=60)
+    time.sleep(1)
+
+
+@pytest.fixture(scope="session")
+def pg_server_url():
+    why = _pg_reachable()
+    if why:
+        _start_local_pg()
+        why = _pg_reachable()
+    if why:
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL} ({why}); PostgreSQL variants skipped")
+    name = f"xinyong_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    eng = engine_mod.make_engine(url)
+    upgrade(eng)
+    eng.dispose()
+    yield url
+    engine_mod.dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_pg(url: str) -> None:
+    eng = engine_mod.make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with eng.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    eng.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path, monkeypatch):
+    """A migrated, empty database; DATABASE_URL points at it for code that reads the environment."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'xinyong.db'}"
+        eng = engine_mod.make_engine(url)
+        upgrade(eng)
+        eng.dispose()
+    else:
+        url = request.getfixturevalue("pg_server_url")
+        _truncate_pg(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    engine_mod.dispose_engines()
+
+
+@pytest.fixture
+def engine(db_url):
+    return engine_mod.get_engine(db_url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, monkeypatch):
+    """SQLite only, for tests of SQLite-specific behaviour."""
+    url = f"sqlite:///{tmp_path / 'xinyong.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    engine_mod.dispose_engines()
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run `xinyong ARGS…` in-process against DATABASE_URL; returns (exit code, stdout, stderr)."""
+    from bot.cli import main
+
+    def run(*args: str):
+        with contextlib.suppress(SystemExit):
+            code = main(list(args))
+            out, err = capsys.readouterr()
+            return code, out, err
+        out, err = capsys.readouterr()
+        return 2, out, err
+
+    return run
