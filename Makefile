@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml constraints.txt
 	  exit 1; \
 	fi
 	@if [ ! -x "$(PY)" ]; then echo "creating $(VENV) with $(PYTHON310)"; "$(PYTHON310)" -m venv $(VENV); fi
-	$(PY) -m pip install --quiet --upgrade "pip<25" setuptools wheel
+	$(PY) -m pip install --quiet -c constraints.txt "pip==24.3.1" setuptools wheel
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
 	@touch $(STAMP)
 

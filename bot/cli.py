@@ -45,8 +45,12 @@ def cmd_db_seed_demo(args) -> int:
     if args.if_empty and demo_data.has_subjects(engine):
         print("数据库已有数据，跳过演示数据 (database not empty, demo seed skipped)")
         return EXIT_OK
-    stats = demo_data.seed(engine, subjects=args.subjects, seed=args.seed,
-                           progress=sys.stderr.isatty())
+    try:
+        stats = demo_data.seed(engine, subjects=args.subjects, seed=args.seed,
+                               progress=sys.stderr.isatty())
+    except demo_data.DemoDataError as exc:
+        print(f"{exc}；如需只在空库时生成，请加 --if-empty", file=sys.stderr)
+        return EXIT_FAILED
     print("演示数据已生成 (demo data): " + ", ".join(f"{k} {v}" for k, v in stats.items()))
     return EXIT_OK
 

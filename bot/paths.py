@@ -1,6 +1,9 @@
 """Where the Rasa project files live (one place, for train, serve and the tests)."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from actions.settings import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "config.yml"
@@ -8,7 +11,7 @@ DOMAIN = PROJECT_ROOT / "bot" / "domain.yml"
 ENDPOINTS = PROJECT_ROOT / "bot" / "endpoints.yml"
 CREDENTIALS = PROJECT_ROOT / "bot" / "credentials.yml"
 TRAINING_DATA = [PROJECT_ROOT / "bot" / "data", PROJECT_ROOT / "nlu"]
-MODELS = PROJECT_ROOT / "models"
+MODELS = Path(os.environ.get("XINYONG_MODELS") or PROJECT_ROOT / "models")
 MODEL_NAME = "xinyong"
 # Code that becomes part of the trained model (custom NLU components) counts as training input.
 TRAINING_CODE = [PROJECT_ROOT / "nlu"]

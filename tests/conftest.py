@@ -122,3 +122,27 @@ def cli(capsys):
         return 2, out, err
 
     return run
+
+
+# ------------------------------------------------------------------ a real trained model, once
+TEST_EPOCHS = int(os.environ.get("XINYONG_TEST_EPOCHS", "40"))
+
+
+@pytest.fixture(scope="session")
+def test_epochs() -> int:
+    return TEST_EPOCHS
+
+
+@pytest.fixture(scope="session")
+def trained_model_dir():
+    """`xinyong train` with fewer epochs into var/test-model (kept between local runs: training
+    is skipped when its inputs did not change). Returns the folder holding xinyong.tar.gz."""
+    from bot.paths import PROJECT_ROOT
+
+    out = PROJECT_ROOT / "var" / "test-model"
+    xy = shutil.which("xinyong") or os.path.join(os.path.dirname(os.sys.executable), "xinyong")
+    proc = subprocess.run([xy, "train", "--out", str(out), "--epochs", str(TEST_EPOCHS)],
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert (out / "xinyong.tar.gz").exists()
+    return out

@@ -3,6 +3,7 @@ status for the other systems that share it; migrations/ is the only way the sche
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
+
+# SQLite keeps NUMERIC as a double. Amounts here are 万元 to six places (0.01 元), far inside a
+# double's exact range, so SQLAlchemy's warning about it is noise.
+warnings.filterwarnings("ignore", message="Dialect sqlite.*does \\*not\\* support Decimal")
 
 # Stable constraint names, so migrations on SQLite (batch mode) and PostgreSQL agree.
 metadata = MetaData(

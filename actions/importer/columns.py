@@ -15,7 +15,10 @@ class Field:
     header: str  # the standard header, as written in the national standard
     target: str  # 'subject.<attr>' or 'record.<attr>' or 'code' (lists: code of either kind)
     type: str = "text"  # text | date | amount | subject_type | severity
-    required: bool = False
+    required: bool = False  # the column must exist and every row must fill it
+    # The column must exist, but a row may leave it empty (代码_1 is empty for natural persons,
+    # whose code is the 证件号码; the row checks decide).
+    column_required: bool = False
     aliases: tuple[str, ...] = ()
     max_len: int | None = None
 
@@ -23,7 +26,8 @@ class Field:
 IDENTITY = (
     Field("行政相对人名称", "subject.name", required=True, max_len=200, aliases=("主体名称", "相对人名称")),
     Field("行政相对人类别", "subject.subject_type", type="subject_type", aliases=("主体类别", "相对人类别")),
-    Field("行政相对人代码_1(统一社会信用代码)", "subject.uscc", aliases=("统一社会信用代码", "代码_1")),
+    Field("行政相对人代码_1(统一社会信用代码)", "subject.uscc", column_required=True,
+          aliases=("统一社会信用代码", "代码_1")),
     Field("行政相对人代码_2(工商注册号)", "subject.reg_no", max_len=50, aliases=("工商注册号", "代码_2")),
     Field("行政相对人代码_3(组织机构代码)", "subject.org_code", aliases=("组织机构代码", "代码_3")),
     Field("行政相对人代码_4(税务登记号)", "subject.tax_no", max_len=50, aliases=("税务登记号", "代码_4")),
@@ -124,5 +128,5 @@ def map_headers(headers: list[str], fields: tuple[Field, ...]) -> tuple[dict[int
         if f is not None and f.target not in seen:
             mapping[i] = f
             seen.add(f.target)
-    missing = [f for f in fields if f.required and f.target not in seen]
+    missing = [f for f in fields if (f.required or f.column_required) and f.target not in seen]
     return mapping, missing

@@ -4,11 +4,8 @@ from __future__ import annotations
 from alembic import context
 
 from actions.db.engine import make_engine
+from actions.db.migrate import include_object
 from actions.db.models import metadata
-
-# SQLite's FTS5 shadow tables belong to the name index, not to the models.
-def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and name.startswith("subjects_fts"))
 
 
 def run_migrations_online() -> None:

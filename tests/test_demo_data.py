@@ -1,0 +1,383 @@
+"""Demo data (actions.services.demo_data): deterministic, valid, and internally consistent."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from actions.db import engine as engine_mod
+from actions.db.migrate import upgrade
+from actions.db.models import (
+    DISPLAY_STATUSES,
+    LIST_TYPES,
+    ImportBatch,
+    Record,
+    Subject,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+)
+from actions.services import demo_data
+from actions.services.codes import is_valid_id_number, is_valid_org_code, is_valid_uscc
+from actions.services.textnorm import normalize_name
+
+N = 300
+SEED = 20260401
+REF = demo_data.REFERENCE_DATE
+TICKET_NO = re.compile(r"^(YY|XF)-(\d{8})-(\d{4})$")
+TIMESTAMPS = {"created_at", "updated_at"}  # the real time of the run, the only columns allowed to differ
+
+
+def _rows(engine, table: sa.Table) -> list[dict]:
+    order = [table.c.id] if "id" in table.c else list(table.primary_key.columns)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(*order))]
+
+
+def _plain(value):
+    """Compare across backends: aware datetimes as naive UTC (SQLite stores them so)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _dump(engine) -> dict[str, list[dict]]:
+    out = {}
+    for table in (Subject.__table__, Record.__table__, Ticket.__table__, TicketEvent.__table__,
+                  TicketCounter.__table__):
+        out[table.name] = [{k: _plain(v) for k, v in row.items() if k not in TIMESTAMPS}
+                           for row in _rows(engine, table)]
+    # the batch id is the sequence value of import_batches, not part of the data
+    for row in out["records"]:
+        row.pop("batch_id")
+    return out
+
+
+@pytest.fixture
+def sqlite_engine_factory(tmp_path):
+    made = []
+
+    def make(name: str):
+        eng = engine_mod.make_engine(f"sqlite:///{tmp_path / name}")
+        upgrade(eng)
+        made.append(eng)
+        return eng
+
+    yield make
+    for eng in made:
+        eng.dispose()
+
+
+@pytest.fixture
+def seeded(engine):
+    stats = demo_data.seed(engine, subjects=N, seed=SEED)
+    return engine, stats
+
+
+@pytest.fixture
+def data(seeded):
+    engine, stats = seeded
+    return {
+        "stats": stats,
+        "subjects": _rows(engine, Subject.__table__),
+        "records": _rows(engine, Record.__table__),
+        "tickets": _rows(engine, Ticket.__table__),
+        "events": _rows(engine, TicketEvent.__table__),
+        "counters": _rows(engine, TicketCounter.__table__),
+        "batches": _rows(engine, ImportBatch.__table__),
+    }
+
+
+# ------------------------------------------------------------------------------ API and CLI
+def test_has_subjects_false_before_and_true_after(engine):
+    assert demo_data.has_subjects(engine) is False
+    stats = demo_data.seed(engine, subjects=50, seed=SEED)
+    assert demo_data.has_subjects(engine) is True
+    assert stats["subjects"] == 50
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(Subject.__table__)).scalar() == 50
+
+
+def test_counts_returned_match_the_database(data):
+    stats, records = data["stats"], data["records"]
+    kinds = Counter(r["kind"] for r in records)
+    assert stats["subjects"] == len(data["subjects"]) == N
+    assert stats["penalties"] == kinds["penalty"] > 0
+    assert stats["licenses"] == kinds["license"] > 0
+    assert stats["list entries"] == kinds["list"] > 0
+    tickets = Counter(t["kind"] for t in data["tickets"])
+    assert stats["objections"] == tickets["objection"] > 0
+    assert stats["repairs"] == tickets["repair"] > 0
+    assert stats["ticket events"] == len(data["events"])
+
+
+def test_refuses_a_database_that_has_subjects(seeded):
+    engine, _ = seeded
+    with pytest.raises(demo_data.DemoDataError):
+        demo_data.seed(engine, subjects=20, seed=SEED + 1)
+
+
+def test_cli_seed_demo(db_url, cli, engine):
+    code, out, err = cli("db", "seed-demo", "--subjects", "200")
+    assert code == 0, err
+    assert "subjects 200" in out and "penalties" in out
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(Subject.__table__)).scalar() == 200
+    code, out, _ = cli("db", "seed-demo", "--subjects", "200", "--if-empty")
+    assert code == 0 and "跳过" in out
+
+
+def test_ids_continue_after_the_seed(seeded):
+    """Ids are assigned by the seed; new rows written the usual way must not collide (PostgreSQL sequences)."""
+    engine, _ = seeded
+    with engine.begin() as conn:
+        sid = conn.execute(Subject.__table__.insert().values(
+            name="新主体有限公司", name_norm="新主体有限公司", subject_type="法人及非法人组织")).inserted_primary_key[0]
+        rid = conn.execute(Record.__table__.insert().values(
+            kind="penalty", subject_id=sid, natural_key="新文号|新机关", doc_number="新文号",
+            decision_date=REF, agency="新机关")).inserted_primary_key[0]
+        tid = conn.execute(Ticket.__table__.insert().values(
+            ticket_no="YY-20261121-0001", kind="objection", record_id=rid, subject_id=sid)).inserted_primary_key[0]
+        eid = conn.execute(TicketEvent.__table__.insert().values(
+            ticket_id=tid, status="已提交", actor_type="system")).inserted_primary_key[0]
+    assert sid == N + 1
+    assert rid > 1 and tid > 1 and eid > 1
+
+
+# ------------------------------------------------------------------------------ determinism
+def test_same_seed_same_data_different_seed_different_data(engine, sqlite_engine_factory):
+    demo_data.seed(engine, subjects=N, seed=SEED)  # SQLite or PostgreSQL
+    again = sqlite_engine_factory("again.db")
+    demo_data.seed(again, subjects=N, seed=SEED)
+    first, second = _dump(engine), _dump(again)
+    for table in first:
+        assert first[table] == second[table], f"{table} differs between two runs with the same seed"
+
+    other = sqlite_engine_factory("other.db")
+    demo_data.seed(other, subjects=N, seed=SEED + 1)
+    third = _dump(other)
+    assert third["subjects"] != first["subjects"]
+    assert third["records"] != first["records"]
+    fixed = len(demo_data.SHOWCASE)
+    # the showcase is the same whatever the seed; the rest is not
+    assert third["subjects"][:fixed] == first["subjects"][:fixed]
+    shared = {s["name"] for s in first["subjects"][fixed:]} & {s["name"] for s in third["subjects"][fixed:]}
+    assert len(shared) < (N - fixed) // 10
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the parallel path forks")
+def test_forked_generator_writes_the_same_rows(engine, sqlite_engine_factory, monkeypatch):
+    """Large runs generate in a forked process; the rows must not depend on which path wrote them."""
+    inline = sqlite_engine_factory("inline.db")
+    demo_data.seed(inline, subjects=N, seed=SEED)
+    monkeypatch.setattr(demo_data, "PARALLEL_MIN_SUBJECTS", 1)
+    calls = []
+    real = demo_data._forked
+    monkeypatch.setattr(demo_data, "_forked", lambda *a: calls.append(1) or real(*a))
+    stats = demo_data.seed(engine, subjects=N, seed=SEED)
+    assert calls, "the forked path was not taken"
+    assert stats["subjects"] == N
+    assert _dump(engine) == _dump(inline)
+
+
+# ------------------------------------------------------------------------------ subjects
+def test_codes_valid_unique_and_consistent(data):
+    subjects = data["subjects"]
+    orgs = [s for s in subjects if s["subject_type"] != "自然人"]
+    assert orgs
+    for s in orgs:
+        assert is_valid_uscc(s["uscc"]), s
+        assert s["uscc"][:2] in {"91", "92", "93", "12", "51", "52", "53"}, s
+        assert s["org_code"] == s["uscc"][8:17] and is_valid_org_code(s["org_code"]), s
+        assert s["region_code"] == s["uscc"][2:8], s
+        assert s["id_number"] is None and s["legal_rep"], s
+        assert is_valid_id_number(s["legal_rep_id_number"]), s
+        assert (s["subject_type"] == "个体工商户") == (s["uscc"][:2] == "92"), s
+    for column in ("uscc", "org_code", "name"):
+        values = [s[column] for s in orgs] if column != "name" else [s["name"] for s in subjects]
+        assert len(values) == len(set(values)), f"duplicate {column}"
+    prefixes = Counter(s["uscc"][:2] for s in orgs)
+    assert prefixes["91"] > prefixes["92"] > prefixes["12"] > 0
+
+
+def test_names_normalised_and_in_the_seed_regions(data):
+    regions = {c.code for c in demo_data.CITIES} | {d.code for c in demo_data.CITIES for d in c.districts}
+    for s in data["subjects"]:
+        assert s["name_norm"] == normalize_name(s["name"]), s["name"]
+        assert s["region_code"] in regions, s
+        assert s["region_name"].startswith(("黑龙江省", "福建省", "陕西省")), s
+    assert any("（" in s["name"] and "(" in s["name_norm"] for s in data["subjects"]) or N < 200
+
+
+def test_natural_persons_only_on_the_court_list(data):
+    persons = [s for s in data["subjects"] if s["subject_type"] == "自然人"]
+    assert persons
+    by_subject = defaultdict(list)
+    for r in data["records"]:
+        by_subject[r["subject_id"]].append(r)
+    for p in persons:
+        assert p["uscc"] is None and p["org_code"] is None and p["legal_rep"] is None, p
+        assert p["id_type"] == "居民身份证" and is_valid_id_number(p["id_number"]), p
+        records = by_subject[p["id"]]
+        assert records, f"{p['name']} has no record"
+        for r in records:
+            assert r["kind"] == "list" and r["list_type"] == "失信被执行人", r
+            assert r["agency"].endswith("人民法院"), r
+            assert re.fullmatch(r"\(20\d\d\)[黑闽陕]\d{4}执\d+号", r["doc_number"]), r
+            assert r["natural_key"] == f"失信被执行人|{p['id_number']}|{r['doc_number']}"
+
+
+# ------------------------------------------------------------------------------ records
+def test_every_list_type_and_display_status_present(data):
+    records = data["records"]
+    assert {r["list_type"] for r in records if r["kind"] == "list"} == set(LIST_TYPES)
+    statuses = Counter(r["display_status"] for r in records)
+    assert set(statuses) == set(DISPLAY_STATUSES)
+    assert statuses["公示中"] > len(records) / 2
+
+
+def test_natural_keys_batch_and_kind_columns(data):
+    subjects = {s["id"]: s for s in data["subjects"]}
+    (batch,) = data["batches"]
+    assert batch["kind"] == "demo" and batch["finished_at"] is not None
+    assert batch["imported"] == len(data["records"])
+    for r in data["records"]:
+        assert r["batch_id"] == batch["id"]
+        assert r["agency_code"] and is_valid_uscc(r["agency_code"]) and r["agency_code"][:2] == "11", r
+        s = subjects[r["subject_id"]]
+        if r["kind"] == "penalty":
+            assert r["natural_key"] == f"{r['doc_number']}|{r['agency']}"
+            assert r["violation_type"] and r["violation_facts"] and r["legal_basis"].startswith("《"), r
+            assert r["license_number"] is None and r["list_type"] is None
+        elif r["kind"] == "license":
+            assert r["natural_key"] == r["doc_number"]
+            assert r["license_category"] in ("普通", "特许", "认可", "核准", "登记", "其他"), r
+            assert r["certificate_name"] and r["license_number"] and r["valid_from"] == r["decision_date"]
+            assert r["valid_to"] > r["valid_from"] and r["penalty_category"] is None
+        else:
+            code = s["uscc"] or s["id_number"]
+            assert r["natural_key"] == f"{r['list_type']}|{code}|{r['doc_number']}"
+            assert r["list_reason"] and r["valid_to"] > r["decision_date"], r
+        assert demo_data.EARLIEST_DATE <= r["decision_date"] <= REF, r
+    assert any(r["valid_to"] == dt.date(2099, 12, 31) for r in data["records"] if r["kind"] == "license")
+
+
+def test_penalty_tiers_amounts_and_display_periods(data):
+    penalties = [r for r in data["records"] if r["kind"] == "penalty"]
+    stated = [p for p in penalties if p["severity_tier"] is not None]
+    assert 0.3 < len(stated) / len(penalties) < 0.7
+    assert {p["severity_tier"] for p in stated} == {"轻微", "一般", "严重"}
+    for p in penalties:
+        cats = p["penalty_category"].split(";")
+        assert ("罚款" in cats) == (p["fine_amount"] is not None), p
+        assert ("没收违法所得" in cats) == (p["confiscation_amount"] is not None), p
+        if p["fine_amount"] is not None:
+            assert isinstance(p["fine_amount"], Decimal) and p["fine_amount"] > 0
+        tier = demo_data.derive_tier(p["penalty_category"], p["fine_amount"])
+        if p["severity_tier"] is not None:
+            assert p["severity_tier"] == tier, p
+        assert p["display_until"] == demo_data.display_until_for(p["decision_date"], tier), p
+        if p["display_status"] in ("公示中", "异议处理中"):
+            assert p["display_until"] >= REF, p
+        if p["display_status"] == "已到期":
+            assert p["display_until"] < REF, p
+        if "吊销许可证件" in cats or "暂扣许可证件" in cats:
+            assert p["license_revoked"], p
+
+
+def test_shares_roughly_as_documented(data):
+    subjects = data["subjects"][len(demo_data.SHOWCASE):]
+    with_kind = defaultdict(set)
+    for r in data["records"]:
+        with_kind[r["kind"]].add(r["subject_id"])
+    ids = {s["id"] for s in subjects}
+    assert 0.2 < len(with_kind["penalty"] & ids) / len(ids) < 0.4
+    assert 0.3 < len(with_kind["license"] & ids) / len(ids) < 0.5
+    assert 0.02 < len(with_kind["list"] & ids) / len(ids) < 0.12
+
+
+def test_value_types_read_back(data):
+    r = next(r for r in data["records"] if r["display_status"] == "异议处理中")
+    assert type(r["decision_date"]) is dt.date and isinstance(r["status_changed_at"], dt.datetime)
+    assert r["punishment_suspended"] is True
+    assert isinstance(next(p for p in data["records"] if p["fine_amount"] is not None)["fine_amount"], Decimal)
+
+
+# ------------------------------------------------------------------------------ tickets
+def test_tickets_consistent_with_record_statuses(data):
+    records = {r["id"]: r for r in data["records"]}
+    events = defaultdict(list)
+    for e in data["events"]:
+        events[e["ticket_id"]].append(e)
+    tickets_of = defaultdict(list)
+    for t in data["tickets"]:
+        tickets_of[t["record_id"]].append(t)
+        assert t["subject_id"] == records[t["record_id"]]["subject_id"]
+        history = events[t["id"]]
+        assert history and history[0]["status"] == "已提交" and history[-1]["status"] == t["status"], t
+        assert history[-1]["outcome"] == t["outcome"]
+        assert [e["at"] for e in history] == sorted(e["at"] for e in history)
+        assert t["contact_name"] and t["contact_phone"] and t["due_date"]
+    for r in records.values():
+        open_objections = [t for t in tickets_of[r["id"]] if t["kind"] == "objection" and t["status"] != "已办结"]
+        if r["display_status"] == "异议处理中":
+            assert r["punishment_suspended"] is True, r
+            assert len(open_objections) == 1, r
+            t = open_objections[0]
+            assert t["status"] in ("已受理", "核实中") and t["ground"] and t["description"], t
+            assert len(events[t["id"]]) >= 2
+        else:
+            assert r["punishment_suspended"] is False and not open_objections, r
+        if r["display_status"] == "已修复停止公示":
+            (t,) = [t for t in tickets_of[r["id"]] if t["kind"] == "repair"]
+            assert (t["status"], t["outcome"]) == ("已办结", "准予修复")
+            assert t["performance"] and t["commitment_text"] and t["commitment_agreed_at"]
+        else:
+            assert not [t for t in tickets_of[r["id"]] if t["kind"] == "repair"], r
+        if r["display_status"] != "公示中":
+            assert r["status_changed_at"] is not None, r
+    assert any(t["outcome"] == "撤销" for t in data["tickets"])
+
+
+def test_ticket_numbers_and_counters(data):
+    per_day = defaultdict(list)
+    for t in data["tickets"]:
+        m = TICKET_NO.match(t["ticket_no"])
+        assert m, t["ticket_no"]
+        assert m.group(1) == {"objection": "YY", "repair": "XF"}[t["kind"]]
+        day = dt.datetime.strptime(m.group(2), "%Y%m%d").date()
+        assert day <= REF
+        assert _plain(t["created_at"]).date() in (day, day - dt.timedelta(days=1))  # filed that day, Beijing time
+        per_day[(m.group(1), day)].append(int(m.group(3)))
+    assert len({t["ticket_no"] for t in data["tickets"]}) == len(data["tickets"])
+    counters = {(c["prefix"], c["day"]): c["last_no"] for c in data["counters"]}
+    assert set(counters) == set(per_day)
+    for key, numbers in per_day.items():
+        assert counters[key] == max(numbers) == len(numbers), key
+
+
+# ------------------------------------------------------------------------------ showcase
+def test_showcase_subjects_fixed_and_described(data):
+    subjects = data["subjects"]
+    for i, sc in enumerate(demo_data.SHOWCASE):
+        s = subjects[i]
+        assert s["name"] == sc.name and (s["uscc"] or s["id_number"]) == sc.code and s["region_code"] == sc.region
+    by_doc = {r["doc_number"]: r for r in data["records"]}
+    tickets = {t["ticket_no"]: t for t in data["tickets"]}
+    objection = tickets["YY-20261117-0001"]
+    assert objection["status"] == "核实中" and by_doc["庆环罚〔2026〕37号"]["id"] == objection["record_id"]
+    assert by_doc["庆环罚〔2026〕37号"]["display_status"] == "异议处理中"
+    repair = tickets["XF-20260601-0001"]
+    assert by_doc["庆市监罚字〔2026〕第15号"]["id"] == repair["record_id"]
+    assert by_doc["庆市监罚字〔2026〕第15号"]["display_status"] == "已修复停止公示"
+    assert tickets["YY-20260410-0001"]["outcome"] == "撤销"
+    court = by_doc["(2025)黑0602执1234号"]
+    assert court["list_type"] == "失信被执行人" and court["agency"] == "大庆市萨尔图区人民法院"
+    assert {by_doc[d]["list_type"] for d in ("庆应急严失〔2025〕3号", "庆红市监异字〔2026〕第42号", "庆税信〔2026〕5号")} \
+        == {"严重失信主体名单", "经营异常名录", "守信红名单"}
+    clean = next(s for s in subjects if s["name"] == "厦门市海澄软件科技有限公司")
+    assert not [r for r in data["records"] if r["subject_id"] == clean["id"]]
