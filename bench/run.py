@@ -46,7 +46,7 @@ def write_penalties_csv(path: Path, rows: int, seed: int) -> None:
         for i in range(rows):
             name = f"基准测试{rng.choice(words)}{rng.choice(words)}{trades[i % len(trades)]}有限公司{i}号"
             w.writerow([name, "法人及非法人组织", codes.make_uscc(rng, "91", "230600"), "王建国",
-                        f"庆市监罚字〔2026〕第B{i}号", "未按规定公示年报", "经查，当事人未按规定报送年度报告。",
+                        f"庆市监罚字〔2026〕第B{seed}-{i}号", "未按规定公示年报", "经查，当事人未按规定报送年度报告。",
                         "《企业信息公示暂行条例》第十七条", "罚款", "罚款2000元", "0.2",
                         (dt.date(2025, 1, 1) + dt.timedelta(days=i % 600)).isoformat(), "大庆市市场监督管理局"])
 
@@ -70,7 +70,7 @@ def time_lookups(engine, fn, queries) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--subjects", type=int, default=1_000_000)
-    ap.add_argument("--import-rows", type=int, default=200_000)
+    ap.add_argument("--import-rows", type=int, default=100_000)
     ap.add_argument("--lookups", type=int, default=2000)
     ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file under var/bench/")
     ap.add_argument("--reuse", action="store_true", help="keep an existing bench database of the same size")

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from actions.db import engine as engine_mod
+from actions.db.keys import record_key
 from actions.db.migrate import upgrade
 from actions.db.models import (
     DISPLAY_STATUSES,
@@ -228,7 +229,9 @@ def test_natural_persons_only_on_the_court_list(data):
             assert r["kind"] == "list" and r["list_type"] == "失信被执行人", r
             assert r["agency"].endswith("人民法院"), r
             assert re.fullmatch(r"\(20\d\d\)[黑闽陕]\d{4}执\d+号", r["doc_number"]), r
-            assert r["natural_key"] == f"失信被执行人|{p['id_number']}|{r['doc_number']}"
+            assert r["natural_key"] == record_key("list", r["doc_number"], list_type="失信被执行人",
+                                                  subject_code=p["id_number"], is_person=True)
+            assert p["id_number"] not in r["natural_key"]
 
 
 # ------------------------------------------------------------------------------ records
@@ -250,17 +253,18 @@ def test_natural_keys_batch_and_kind_columns(data):
         assert r["agency_code"] and is_valid_uscc(r["agency_code"]) and r["agency_code"][:2] == "11", r
         s = subjects[r["subject_id"]]
         if r["kind"] == "penalty":
-            assert r["natural_key"] == f"{r['doc_number']}|{r['agency']}"
+            assert r["natural_key"] == record_key("penalty", r["doc_number"], r["agency"])
             assert r["violation_type"] and r["violation_facts"] and r["legal_basis"].startswith("《"), r
             assert r["license_number"] is None and r["list_type"] is None
         elif r["kind"] == "license":
-            assert r["natural_key"] == r["doc_number"]
+            assert r["natural_key"] == record_key("license", r["doc_number"])
             assert r["license_category"] in ("普通", "特许", "认可", "核准", "登记", "其他"), r
             assert r["certificate_name"] and r["license_number"] and r["valid_from"] == r["decision_date"]
             assert r["valid_to"] > r["valid_from"] and r["penalty_category"] is None
         else:
             code = s["uscc"] or s["id_number"]
-            assert r["natural_key"] == f"{r['list_type']}|{code}|{r['doc_number']}"
+            assert r["natural_key"] == record_key("list", r["doc_number"], list_type=r["list_type"],
+                                                  subject_code=code, is_person=s["uscc"] is None)
             assert r["list_reason"] and r["valid_to"] > r["decision_date"], r
         assert demo_data.EARLIEST_DATE <= r["decision_date"] <= REF, r
     assert any(r["valid_to"] == dt.date(2099, 12, 31) for r in data["records"] if r["kind"] == "license")

@@ -101,3 +101,22 @@ def test_name_index_follows_inserts_updates_and_deletes(engine):
         session.execute(sa.delete(Subject).where(Subject.id == sid))
     with engine_mod.session_scope(engine) as session:
         assert search_by_name(session, "改名科技").candidates == []
+
+
+def test_another_system_can_write_with_plain_sql(engine):
+    """Writers outside xinyong get the documented defaults from the database itself."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO subjects (name, name_norm, subject_type) "
+                             "VALUES ('外部写入有限公司', '外部写入有限公司', '法人及非法人组织')"))
+        sid = conn.execute(sa.text("SELECT id FROM subjects WHERE name_norm = '外部写入有限公司'")).scalar_one()
+        conn.execute(sa.text("INSERT INTO records (kind, subject_id, natural_key, doc_number, decision_date, agency) "
+                             "VALUES ('penalty', :sid, 'k|a', 'k', '2026-01-02', 'a')"), {"sid": sid})
+        row = conn.execute(sa.text("SELECT display_status, punishment_suspended, created_at, updated_at "
+                                   "FROM records WHERE subject_id = :sid"), {"sid": sid}).one()
+    assert row.display_status == "公示中" and not row.punishment_suspended
+    assert row.created_at is not None and row.updated_at is not None
+    from actions.services.subjects import records_of, search_by_name
+
+    with engine_mod.session_scope(engine) as session:
+        assert [c.id for c in search_by_name(session, "外部写入").candidates] == [sid]
+        assert len(records_of(session, sid)) == 1

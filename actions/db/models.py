@@ -7,6 +7,10 @@ import warnings
 
 from sqlalchemy import (
     JSON,
+    false,
+    func,
+    text,
+    true,
     Boolean,
     CheckConstraint,
     Column,
@@ -46,7 +50,8 @@ DISPLAY_STATUSES = ("公示中", "异议处理中", "已修复停止公示", "�
 SEVERITY_TIERS = ("轻微", "一般", "严重")
 TICKET_KINDS = ("objection", "repair")
 TICKET_STATUSES = ("已提交", "已受理", "核实中", "审核中", "已办结", "退回补正")
-TICKET_OUTCOMES = ("更正", "撤销", "维持", "准予修复", "不予修复")
+# Objections: 更正 / 撤销 / 补充 / 停止公示 / 移出名单 / 维持; repairs: 准予修复 / 不予修复 (DOMAIN.md).
+TICKET_OUTCOMES = ("更正", "撤销", "补充", "停止公示", "移出名单", "维持", "准予修复", "不予修复")
 OBJECTION_GROUNDS = ("信息错误", "非本主体", "已撤销或变更", "超过公示期限", "其他")
 HANDOFF_STATUSES = ("待处理", "处理中", "已关闭")
 ACTOR_TYPES = ("anonymous", "subject", "staff", "system")
@@ -67,8 +72,9 @@ def utcnow() -> dt.datetime:
 
 def _timestamps():
     return (
-        Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
-        Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow),
+        Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now()),
+        Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow,
+               server_default=func.now()),
     )
 
 
@@ -80,7 +86,7 @@ class Subject(Base):
     name = Column(String(200), nullable=False)
     # NFKC, no spaces, Simplified, lower case (actions.services.textnorm.normalize_name): what
     # name searches match against. Writers outside xinyong must fill it the same way.
-    name_norm = Column(String(200), nullable=False, index=True)
+    name_norm = Column(String(400), nullable=False, index=True)  # NFKC may lengthen a name
     subject_type = Column(String(20), nullable=False)
     uscc = Column(String(18), unique=True)  # 统一社会信用代码 (行政相对人代码_1)
     reg_no = Column(String(50), index=True)  # 工商注册号 (代码_2)
@@ -110,13 +116,13 @@ class ImportBatch(Base):
     file_name = Column(String(500), nullable=False)
     file_sha256 = Column(String(64))
     encoding = Column(String(20))
-    strict = Column(Boolean, nullable=False, default=False)
-    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    strict = Column(Boolean, nullable=False, default=False, server_default=false())
+    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
     finished_at = Column(DateTime(timezone=True))
-    imported = Column(Integer, nullable=False, default=0)
-    updated = Column(Integer, nullable=False, default=0)
-    unchanged = Column(Integer, nullable=False, default=0)
-    rejected = Column(Integer, nullable=False, default=0)
+    imported = Column(Integer, nullable=False, default=0, server_default=text("0"))
+    updated = Column(Integer, nullable=False, default=0, server_default=text("0"))
+    unchanged = Column(Integer, nullable=False, default=0, server_default=text("0"))
+    rejected = Column(Integer, nullable=False, default=0, server_default=text("0"))
     rejects_file = Column(String(500))
     actor = Column(String(100))
     __table_args__ = (CheckConstraint(_in("kind", RECORD_KINDS + ("demo",)), name="kind"),)
@@ -134,21 +140,21 @@ class Record(Base):
     id = Column(Integer, primary_key=True)
     kind = Column(String(10), nullable=False)
     subject_id = Column(Integer, ForeignKey("subjects.id", ondelete="RESTRICT"), nullable=False)
-    natural_key = Column(String(400), nullable=False)
+    natural_key = Column(String(500), nullable=False)  # 200-char doc number + | + 200-char agency
     doc_number = Column(String(200), nullable=False, index=True)  # 决定书文号 / 文书号
     decision_date = Column(Date, nullable=False)  # 处罚决定日期 / 许可决定日期 / 列入日期
     agency = Column(String(200), nullable=False)  # 处罚机关 / 许可机关 / 认定部门
     agency_code = Column(String(18))
     data_source = Column(String(200))
     data_source_code = Column(String(18))
-    display_status = Column(String(10), nullable=False, default="公示中")
+    display_status = Column(String(10), nullable=False, default="公示中", server_default="公示中")
     status_changed_at = Column(DateTime(timezone=True))
     severity_tier = Column(String(4))  # 轻微 / 一般 / 严重 where the source states it
     display_until = Column(Date)  # 公示截止期
     valid_from = Column(Date)  # 有效期自 (licences)
     valid_to = Column(Date)  # 处罚有效期 / 有效期至; 2099-12-31 = no expiry
     # Joint punishment measures are suspended while an objection is verified (大庆 seed 002).
-    punishment_suspended = Column(Boolean, nullable=False, default=False)
+    punishment_suspended = Column(Boolean, nullable=False, default=False, server_default=false())
     remark = Column(Text)
     # penalties
     violation_type = Column(String(300))
@@ -191,7 +197,7 @@ class TicketCounter(Base):
     __tablename__ = "ticket_counters"
     prefix = Column(String(2), primary_key=True)
     day = Column(Date, primary_key=True)
-    last_no = Column(Integer, nullable=False, default=0)
+    last_no = Column(Integer, nullable=False, default=0, server_default=text("0"))
 
 
 class StaffUser(Base):
@@ -200,9 +206,9 @@ class StaffUser(Base):
     username = Column(String(50), nullable=False, unique=True)
     display_name = Column(String(100))
     password_hash = Column(String(300), nullable=False)
-    role = Column(String(20), nullable=False, default="operator")
-    active = Column(Boolean, nullable=False, default=True)
-    failed_logins = Column(Integer, nullable=False, default=0)
+    role = Column(String(20), nullable=False, default="operator", server_default="operator")
+    active = Column(Boolean, nullable=False, default=True, server_default=true())
+    failed_logins = Column(Integer, nullable=False, default=0, server_default=text("0"))
     locked_until = Column(DateTime(timezone=True))
     last_login_at = Column(DateTime(timezone=True))
     created_at, updated_at = _timestamps()
@@ -216,7 +222,7 @@ class Ticket(Base):
     id = Column(Integer, primary_key=True)
     ticket_no = Column(String(20), nullable=False, unique=True)
     kind = Column(String(10), nullable=False)
-    status = Column(String(10), nullable=False, default="已提交")
+    status = Column(String(10), nullable=False, default="已提交", server_default="已提交")
     outcome = Column(String(10))
     record_id = Column(Integer, ForeignKey("records.id", ondelete="RESTRICT"), nullable=False, index=True)
     subject_id = Column(Integer, ForeignKey("subjects.id", ondelete="RESTRICT"), nullable=False, index=True)
@@ -251,7 +257,7 @@ class TicketEvent(Base):
     __tablename__ = "ticket_events"
     id = Column(Integer, primary_key=True)
     ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
-    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
     status = Column(String(10), nullable=False)
     outcome = Column(String(10))
     actor_type = Column(String(10), nullable=False)
@@ -261,6 +267,7 @@ class TicketEvent(Base):
     ticket = relationship("Ticket", back_populates="events")
     __table_args__ = (
         CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
+        CheckConstraint("outcome IS NULL OR " + _in("outcome", TICKET_OUTCOMES), name="outcome"),
         CheckConstraint(_in("actor_type", ACTOR_TYPES), name="actor_type"),
     )
 
@@ -272,11 +279,11 @@ class HandoffRequest(Base):
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(200), nullable=False, index=True)
     channel = Column(String(30))
-    status = Column(String(10), nullable=False, default="待处理")
+    status = Column(String(10), nullable=False, default="待处理", server_default="待处理")
     reason = Column(String(200))
     transcript = Column(JSON)  # [{"role": "user"|"bot"|"staff", "text": …, "at": …}, …]
     assigned_to = Column(Integer, ForeignKey("staff_users.id", ondelete="SET NULL"))
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
     closed_at = Column(DateTime(timezone=True))
     __table_args__ = (CheckConstraint(_in("status", HANDOFF_STATUSES), name="status"),)
 
@@ -286,7 +293,7 @@ class AuditLog(Base):
 
     __tablename__ = "audit_log"
     id = Column(Integer, primary_key=True)
-    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now(), index=True)
     actor_type = Column(String(10), nullable=False)
     actor = Column(String(200))
     channel = Column(String(30))

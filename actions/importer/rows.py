@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from actions.db.keys import record_key
 from actions.db.models import SEVERITY_TIERS
 from actions.importer.columns import Field
 from actions.services import codes
 from actions.services.dates import DateError, parse_date
 from actions.services.regions import region_name
-from actions.services.textnorm import clean_text, normalize_name
+from actions.services.textnorm import clean_text
 
 _SUBJECT_TYPES = {
     "法人及非法人组织": "法人及非法人组织", "法人和非法人组织": "法人及非法人组织", "法人": "法人及非法人组织",
@@ -23,14 +22,6 @@ _SUBJECT_TYPES = {
     "自然人": "自然人", "个人": "自然人",
 }
 _ID_TYPES_CHECKED = {"", "身份证", "居民身份证", "中华人民共和国居民身份证", "身份证号"}
-# Doc numbers are written with several kinds of brackets; one document must give one key.
-_DOC_BRACKETS = str.maketrans({"〔": "[", "〕": "]", "【": "[", "】": "]", "(": "[", ")": "]",
-                               "［": "[", "］": "]", "（": "[", "）": "]", "﹝": "[", "﹞": "]"})
-
-
-def doc_key(doc_number: str) -> str:
-    s = unicodedata.normalize("NFKC", doc_number).translate(_DOC_BRACKETS)
-    return re.sub(r"\s+", "", s)
 
 
 @dataclass
@@ -90,17 +81,10 @@ def parse_row(kind: str, line: int, cells: list[str], mapping: dict[int, Field],
             row.subject[attr] = value
         elif part == "record":
             row.record[attr] = value
-    row.subject["name_norm"] = normalize_name(row.subject["name"])
-    doc = doc_key(row.record["doc_number"])
-    if kind == "penalty":
-        row.natural_key = f"{doc}|{normalize_name(row.record['agency'])}"
-    elif kind == "license":
-        row.natural_key = doc
-    else:
-        who = row.subject_key[1]
-        if row.subject_key[0] == "id_number":  # ID numbers live only in subjects.id_number
-            who = "id:" + hashlib.sha256(who.encode()).hexdigest()[:24]
-        row.natural_key = f"{row.record['list_type']}|{who}|{doc}"
+    # subject["name_norm"] is filled for all rows at once by the caller (normalize_names).
+    row.natural_key = record_key(kind, row.record["doc_number"], row.record.get("agency", ""),
+                                 row.record.get("list_type", ""), row.subject_key[1],
+                                 is_person=row.subject_key[0] == "id_number")
     row.content_hash = _hash(row.subject, row.record)
     return row
 
@@ -139,7 +123,7 @@ def _resolve_subject(kind: str, values: dict, row: ParsedRow) -> None:
                 values["subject.id_number"] = code
             else:
                 values["subject.uscc"] = code
-    for attr in ("uscc", "org_code", "id_number", "legal_rep_id_number"):
+    for attr in ("uscc", "org_code", "reg_no", "id_number", "legal_rep_id_number"):
         key = f"subject.{attr}"
         if key in values:
             values[key] = codes.normalize_code(values[key])
@@ -179,7 +163,7 @@ def _resolve_subject(kind: str, values: dict, row: ParsedRow) -> None:
             values["subject.region_code"] = uscc[2:8]
             values.setdefault("subject.org_code", uscc[8:17])
         elif declared == "个体工商户" and values.get("subject.reg_no"):
-            row.subject_key = ("reg_no", codes.normalize_code(values["subject.reg_no"]))
+            row.subject_key = ("reg_no", values["subject.reg_no"])
         elif declared == "个体工商户":
             row.errors.append("个体工商户需填写统一社会信用代码或工商注册号")
             return
@@ -205,6 +189,7 @@ def _check_dates(values: dict, row: ParsedRow, today: dt.date) -> None:
 
 
 def _hash(subject: dict, record: dict) -> str:
-    payload = {"s": subject, "r": record}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
-                          .encode("utf-8")).hexdigest()
+    """sha256 of the row's source fields (name=value, sorted); opaque to readers."""
+    parts = [f"s.{k}={v}" for k, v in sorted(subject.items())]
+    parts += [f"r.{k}={v}" for k, v in sorted(record.items())]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -15,6 +15,7 @@ from actions.importer.columns import KINDS, map_headers
 from actions.importer.reader import ReadError, read_table
 from actions.importer.rows import ParsedRow, parse_row
 from actions.importer.writer import write_rows
+from actions.services.textnorm import normalize_names
 
 
 class ImportFailed(Exception):
@@ -71,6 +72,8 @@ def import_file(engine: Engine, kind_arg: str, path: str | Path, encoding: str =
         parsed.append(parse_row(kind, line, cells, mapping, len(table.headers), today))
         bar.update(1)
     valid, rejected, duplicates = _split(parsed)
+    for row, norm in zip(valid, normalize_names([r.subject["name"] for r in valid])):
+        row.subject["name_norm"] = norm
     result = ImportResult(file=str(path), encoding=table.encoding, rejected=len(rejected))
     out = rejects_path(path)
     if rejected:

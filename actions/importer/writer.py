@@ -8,6 +8,7 @@ from typing import Iterable, Iterator, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from actions.db.bulk import BulkWriter, bulk_session_settings
 from actions.db.models import ImportBatch, Record, Subject, utcnow
 from actions.importer.rows import ParsedRow
 
@@ -41,10 +42,11 @@ def write_rows(engine: Engine, kind: str, rows: list[ParsedRow], batch: dict, to
     """Upsert all rows; returns the counts and the import batch id. Raises on any database error,
     in which case nothing of this file was written."""
     counts = WriteCounts()
-    with engine.begin() as conn:
+    with engine.begin() as conn, bulk_session_settings(conn):
+        bulk = BulkWriter(conn.dialect)
         batch_id = conn.execute(sa.insert(ImportBatch.__table__).values(**batch)).inserted_primary_key[0]
-        subject_ids = _upsert_subjects(conn, rows)
-        _upsert_records(conn, kind, rows, subject_ids, batch_id, today, counts, tick)
+        subject_ids = _upsert_subjects(conn, bulk, rows)
+        _upsert_records(conn, bulk, kind, rows, subject_ids, batch_id, today, counts, tick)
         conn.execute(sa.update(ImportBatch.__table__).where(ImportBatch.id == batch_id).values(
             imported=counts.imported, updated=counts.updated, unchanged=counts.unchanged,
             finished_at=utcnow()))
@@ -59,7 +61,7 @@ def _select_in(conn: Connection, cols, column, values: Iterable, *where) -> list
     return out
 
 
-def _upsert_subjects(conn: Connection, rows: list[ParsedRow]) -> dict[tuple[str, str], int]:
+def _upsert_subjects(conn: Connection, bulk: BulkWriter, rows: list[ParsedRow]) -> dict[tuple[str, str], int]:
     """Subject id for every subject key in the file; new subjects inserted, changed ones updated.
 
     A later row's values win over an earlier row's for the same subject; a value the file leaves
@@ -89,8 +91,8 @@ def _upsert_subjects(conn: Connection, rows: list[ParsedRow]) -> dict[tuple[str,
                 merged["_id"] = old["id"]
                 changed.append(merged)
     now = utcnow()
-    for part in chunks(new):
-        conn.execute(sa.insert(t), [dict(d, created_at=now, updated_at=now) for d in part])
+    for part in chunks(new, 5000):
+        bulk.insert(conn, t, [dict(d, created_at=now, updated_at=now) for d in part])
     if changed:
         stmt = sa.update(t).where(t.c.id == sa.bindparam("_id")).values(
             {c: sa.bindparam(c) for c in SUBJECT_COLS} | {"updated_at": now})
@@ -106,7 +108,7 @@ def _upsert_subjects(conn: Connection, rows: list[ParsedRow]) -> dict[tuple[str,
     return ids
 
 
-def _upsert_records(conn: Connection, kind: str, rows: list[ParsedRow], subject_ids: dict,
+def _upsert_records(conn: Connection, bulk: BulkWriter, kind: str, rows: list[ParsedRow], subject_ids: dict,
                     batch_id: int, today: dt.date, counts: WriteCounts, tick) -> None:
     t = Record.__table__
     existing = {
@@ -134,8 +136,8 @@ def _upsert_records(conn: Connection, kind: str, rows: list[ParsedRow], subject_
         else:
             counts.unchanged += 1
     tick(counts.unchanged)
-    for part in chunks(inserts):
-        conn.execute(sa.insert(t), list(part))
+    for part in chunks(inserts, 5000):
+        bulk.insert(conn, t, list(part))
         counts.imported += len(part)
         tick(len(part))
     if updates:

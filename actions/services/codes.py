@@ -36,7 +36,10 @@ def normalize_code(text: str) -> str:
     """Full-width to half-width, upper case, separators removed: ' 91230６00-mA1b2c3d4x' -> '91230600MA1B2C3D4X'."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
+    s = str(text)
+    if s.isascii() and s.isalnum():  # the common case: already one plain token
+        return s.upper()
+    s = unicodedata.normalize("NFKC", s)
     return _SEPARATORS.sub("", s).upper()
 
 
@@ -67,9 +70,12 @@ def org_check_char(body8: str) -> str:
     return "X" if r == 10 else "0" if r == 11 else str(r)
 
 
+_ORG_CODE = re.compile(r"[0-9A-Z]{8}[0-9X]")
+
+
 def is_valid_org_code(text: str) -> bool:
     code = normalize_code(text)
-    if len(code) != 9 or not re.fullmatch(r"[0-9A-Z]{8}[0-9X]", code):
+    if len(code) != 9 or not _ORG_CODE.fullmatch(code):
         return False
     return org_check_char(code[:8]) == code[8]
 

@@ -31,9 +31,10 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from actions.db.bulk import BulkWriter, bulk_session_settings
+from actions.db.keys import record_key
 from actions.db.models import (
     LIST_TYPES,
-    Base,
     ImportBatch,
     Record,
     Subject,
@@ -1215,12 +1216,7 @@ class _Generator:
         row = dict(self.record_template)
         rid = self._id("records")
         agency, code = agency
-        if kind == "penalty":
-            key = f"{doc}|{agency}"
-        elif kind == "license":
-            key = doc
-        else:
-            key = f"{fields['list_type']}|{s.code}|{doc}"
+        key = record_key(kind, doc, agency, fields.get("list_type", ""), s.code, is_person=s.is_person)
         row.update(id=rid, kind=kind, subject_id=s.id, natural_key=key, doc_number=doc, decision_date=decision,
                    agency=agency, agency_code=code, data_source=agency, data_source_code=code,
                    display_status="公示中", punishment_suspended=False, batch_id=self.batch_id,
@@ -1605,62 +1601,6 @@ class _Generator:
         return max(len(self.subject_rows), len(self.record_rows))
 
 
-class _Writer:
-    """Executemany of whole chunks, in order, on the seeding transaction's connection.
-
-    PostgreSQL: Table.insert() with the list of dicts (psycopg2 batches it with execute_values).
-    SQLite: the same INSERT compiled once, each value passed through SQLAlchemy's own bind
-    processor for its column type, then a plain DBAPI executemany: identical stored values
-    without SQLAlchemy's per-row parameter bookkeeping, which otherwise costs as much as SQLite.
-    prepare() needs only the dialect, so a generator process can do it; execute() needs the
-    connection.
-    """
-
-    def __init__(self, dialect):
-        self.dialect = dialect
-        self.sqlite = dialect.name == "sqlite"
-        self.plans: dict[str, tuple] = {}
-
-    def _plan(self, table: sa.Table):
-        plan = self.plans.get(table.name)
-        if plan is None:
-            compiled = table.insert().compile(dialect=self.dialect)
-            names = list(compiled.positiontup)
-            procs = []
-            for i, name in enumerate(names):
-                col = table.c[name]
-                proc = col.type.dialect_impl(self.dialect).bind_processor(self.dialect)
-                if proc is not None:
-                    procs.append((i, proc))
-            plan = self.plans[table.name] = (str(compiled), names, procs)
-        return plan
-
-    def prepare(self, chunk: list[tuple[sa.Table, list[dict]]]) -> list[tuple[str, list]]:
-        if not self.sqlite:
-            return [(table.name, rows) for table, rows in chunk]
-        out = []
-        for table, rows in chunk:
-            _, names, procs = self._plan(table)
-            params = []
-            for row in rows:
-                values = [row[n] for n in names]
-                for i, proc in procs:
-                    v = values[i]
-                    if v is not None:
-                        values[i] = proc(v)
-                params.append(tuple(values))
-            out.append((table.name, params))
-        return out
-
-    def execute(self, conn, prepared: list[tuple[str, list]]) -> None:
-        for name, params in prepared:
-            table = Base.metadata.tables[name]
-            if self.sqlite:
-                conn.exec_driver_sql(self._plan(table)[0], params)
-            else:
-                conn.execute(table.insert(), params)
-
-
 OBJECTION_TEXTS = {
     "penalty": (
         ("信息错误", "处罚决定书记载的罚款金额与实际缴纳金额不一致，请核实更正"),
@@ -1884,15 +1824,8 @@ def seed(engine, subjects: int = DEFAULT_SUBJECTS, seed: int = DEFAULT_SEED,
     total = max(int(subjects), len(SHOWCASE))
     now = dt.datetime.now(UTC)
     with engine.begin() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            old_cache = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
-            conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MiB while the indexes grow
-        try:
+        with bulk_session_settings(conn):
             stats = _write_all(conn, total, seed, now, progress)
-        finally:
-            if sqlite:
-                conn.exec_driver_sql(f"PRAGMA cache_size={old_cache}")
     return stats
 
 
@@ -1903,7 +1836,7 @@ def _write_all(conn, total: int, seed: int, now: dt.datetime, progress: bool) ->
         kind="demo", file_name=f"demo:seed={seed},subjects={total}", strict=False, started_at=now,
         imported=0, updated=0, unchanged=0, rejected=0, actor="xinyong db seed-demo")).inserted_primary_key[0]
     first_ids = {name: _max_id(conn, t) + 1 for name, t in tables.items()}
-    writer = _Writer(conn.dialect)
+    writer = BulkWriter(conn.dialect)
     g = _Generator(FastRandom(seed), now, batch_id, first_ids)
     parallel = total >= PARALLEL_MIN_SUBJECTS and sys.platform.startswith("linux")
     messages = _forked(g, writer, total) if parallel else _chunks(g, writer, total)
@@ -1930,7 +1863,7 @@ def _write_all(conn, total: int, seed: int, now: dt.datetime, progress: bool) ->
     return stats
 
 
-def _chunks(g: _Generator, writer: _Writer, total: int):
+def _chunks(g: _Generator, writer: BulkWriter, total: int):
     """(prepared rows, subjects done, final state or None) chunk by chunk, the showcase first."""
     _build_showcase(g)
     done = len(SHOWCASE)
@@ -1943,7 +1876,7 @@ def _chunks(g: _Generator, writer: _Writer, total: int):
     yield writer.prepare(g.take()), done, (dict(g.stats), dict(g.ticket_days))
 
 
-def _generate_into(queue_, g: _Generator, writer: _Writer, total: int, parent: int) -> None:
+def _generate_into(queue_, g: _Generator, writer: BulkWriter, total: int, parent: int) -> None:
     """The forked generator: everything _chunks yields goes through the queue, then ("end",).
 
     Gives up if the writing process has gone (a full queue would otherwise block it for ever).
@@ -1967,7 +1900,7 @@ def _generate_into(queue_, g: _Generator, writer: _Writer, total: int, parent: i
         put(("error", DemoDataError(f"demo data generation failed: {exc!r}")))
 
 
-def _forked(g: _Generator, writer: _Writer, total: int):
+def _forked(g: _Generator, writer: BulkWriter, total: int):
     """Start _chunks in a forked child; return an iterator over what it sends.
 
     The child inherits the open connection but never touches it (it only generates and pickles)

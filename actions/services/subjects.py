@@ -71,14 +71,24 @@ def find_by_code(session: Session, text: str) -> SubjectView | None:
     return SubjectView.of(row) if row else None
 
 
-def name_match_clause(session: Session, norm: str):
-    """The WHERE clause that finds names containing `norm` through the dialect's name index."""
-    like = "%" + norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+_FTS = sa.table("subjects_fts", sa.column("rowid"))
+
+
+def _name_matches(session: Session, norm: str):
+    """A SELECT of the view columns for names containing `norm`, through the dialect's name index.
+
+    SQLite: a join from the FTS5 trigram table, so FTS5 streams matches and LIMIT stops it early
+    (an `id IN (subquery)` would first collect every match of a common fragment such as 有限公司).
+    PostgreSQL: LIKE, which the pg_trgm GIN index serves. Fragments under three characters have no
+    trigram and fall back to a bounded scan.
+    """
+    q = sa.select(*_VIEW_COLS)
     if session.get_bind().dialect.name == "sqlite" and len(norm) >= TRIGRAM:
         phrase = '"' + norm.replace('"', '""') + '"'
-        return Subject.id.in_(sa.select(sa.column("rowid")).select_from(sa.table("subjects_fts"))
-                              .where(sa.text("subjects_fts MATCH :phrase").bindparams(phrase=phrase)))
-    return Subject.name_norm.like(like, escape="\\")
+        return (q.select_from(_FTS.join(Subject.__table__, Subject.id == _FTS.c.rowid))
+                .where(sa.text("subjects_fts MATCH :phrase").bindparams(phrase=phrase)))
+    like = "%" + norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return q.where(Subject.name_norm.like(like, escape="\\"))
 
 
 def search_by_name(session: Session, fragment: str, limit: int = 5) -> NameSearch:
@@ -90,8 +100,7 @@ def search_by_name(session: Session, fragment: str, limit: int = 5) -> NameSearc
     not_person = Subject.subject_type != "自然人"
     exact = session.execute(sa.select(*_VIEW_COLS).where(Subject.name_norm == norm, not_person)
                             .order_by(Subject.id).limit(limit)).all()
-    rows = session.execute(sa.select(*_VIEW_COLS).where(name_match_clause(session, norm), not_person)
-                           .limit(CANDIDATE_CAP)).all()
+    rows = session.execute(_name_matches(session, norm).where(not_person).limit(CANDIDATE_CAP)).all()
     result.total = len(rows)
     result.too_many = len(rows) >= CANDIDATE_CAP
     if len(exact) == 1:

@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
-
-_SPACES = re.compile(r"\s+")
 
 
 @functools.lru_cache(maxsize=1)
@@ -39,7 +36,22 @@ def clean_text(text: str | None) -> str:
     """NFKC (full-width letters, digits and brackets to half-width), whitespace collapsed, trimmed."""
     if text is None:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text))).strip()
+    s = str(text)
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s)
+    return " ".join(s.split())
+
+
+def normalize_names(names: list[str]) -> list[str]:
+    """normalize_name for many names with one OpenCC call (per call overhead dominates for short
+    strings). Names never contain a newline after clean_text, so it separates them safely."""
+    cleaned = [clean_text(n).replace(" ", "") for n in names]
+    if not cleaned:
+        return []
+    converted = to_simplified("\n".join(cleaned)).split("\n")
+    if len(converted) != len(cleaned):  # cannot happen with OpenCC's dictionaries; stay correct
+        converted = [to_simplified(c) for c in cleaned]
+    return [c.lower() for c in converted]
 
 
 def normalize_name(name: str | None) -> str:
