@@ -32,6 +32,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from actions.db.bulk import BulkWriter, bulk_session_settings
+from actions.services import regions
 from actions.db.keys import record_key
 from actions.db.models import (
     LIST_TYPES,
@@ -137,12 +138,9 @@ def region_of(code: str) -> tuple[City, District | None]:
     return CITY_BY_CODE[code], None
 
 
-def region_name(city: City, district: District | None) -> str:
-    return city.province + city.name + (district.name if district else "")
-
-
-REGION_NAMES = {**{c.code: region_name(c, None) for c in CITIES},
-                **{d.code: region_name(c, d) for c in CITIES for d in c.districts}}
+# Names come from regions.py, the one table the importer and the lookups also use.
+REGION_NAMES = {code: regions.region_name(code)
+                for code in [c.code for c in CITIES] + [d.code for c in CITIES for d in c.districts]}
 
 
 # ------------------------------------------------------------------------------ vocabularies
