@@ -141,7 +141,7 @@ def trained_model_dir():
     from bot.paths import PROJECT_ROOT
 
     out = PROJECT_ROOT / "var" / "test-model"
-    xy = shutil.which("xinyong") or os.path.join(os.path.dirname(sys.executable), "xinyong")
+    xy = os.path.join(os.path.dirname(sys.executable), "xinyong")  # this venv's, never another on PATH
     proc = subprocess.run([xy, "train", "--out", str(out), "--epochs", str(TEST_EPOCHS)],
                           capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
