@@ -8,11 +8,12 @@ from typing import Iterable, Iterator, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from actions.db.bulk import BulkWriter, bulk_session_settings
+from actions.db.bulk import BulkWriter, bulk_session_settings, name_index_deferred
 from actions.db.models import ImportBatch, Record, Subject, utcnow
 from actions.importer.rows import ParsedRow
 
 CHUNK = 900  # bound parameters per IN (…) and rows per executemany
+DEFER_NAME_INDEX_FROM = 1000  # new subjects from which names are indexed in one statement (SQLite)
 
 SUBJECT_COLS = [c.name for c in Subject.__table__.columns if c.name not in ("id", "created_at", "updated_at")]
 RECORD_SOURCE_COLS = [
@@ -91,20 +92,22 @@ def _upsert_subjects(conn: Connection, bulk: BulkWriter, rows: list[ParsedRow]) 
                 merged["_id"] = old["id"]
                 changed.append(merged)
     now = utcnow()
-    for part in chunks(new, 5000):
-        bulk.insert(conn, t, [dict(d, created_at=now, updated_at=now) for d in part])
+    ids = {k: v["id"] for k, v in existing.items()}
+    with name_index_deferred(conn, enabled=len(new) >= DEFER_NAME_INDEX_FROM) as index_names:
+        for part in chunks(new, 5000):
+            bulk.insert(conn, t, [dict(d, created_at=now, updated_at=now) for d in part])
+        for key_col in ("uscc", "id_number", "reg_no"):
+            values = [d[key_col] for d in new if (key_col, d[key_col]) in wanted]
+            if values:
+                for row in _select_in(conn, [t.c.id, t.c[key_col]], t.c[key_col], values):
+                    ids[(key_col, row[1])] = row[0]
+        if index_names:
+            index_names([ids[k] for k, attrs in wanted.items() if k not in existing])
     if changed:
         stmt = sa.update(t).where(t.c.id == sa.bindparam("_id")).values(
             {c: sa.bindparam(c) for c in SUBJECT_COLS} | {"updated_at": now})
         for part in chunks(changed):
             conn.execute(stmt, list(part))
-
-    ids = {k: v["id"] for k, v in existing.items()}
-    for key_col in ("uscc", "id_number", "reg_no"):
-        values = [d[key_col] for d in new if (key_col, d[key_col]) in wanted]
-        if values:
-            for row in _select_in(conn, [t.c.id, t.c[key_col]], t.c[key_col], values):
-                ids[(key_col, row[1])] = row[0]
     return ids
 
 

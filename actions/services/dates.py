@@ -3,6 +3,7 @@ optionally followed by a time. Anything else, or a day that does not exist, is r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -23,7 +24,12 @@ def parse_date(text: str | None) -> dt.date | None:
     """None for an empty cell; DateError (message in Chinese) for a malformed or impossible date."""
     if text is None:
         return None
-    s = unicodedata.normalize("NFKC", str(text)).strip()
+    return _parse_date(str(text))
+
+
+@functools.lru_cache(maxsize=8192)  # exports repeat the same few hundred dates
+def _parse_date(text: str) -> dt.date | None:
+    s = unicodedata.normalize("NFKC", text).strip()
     if not s:
         return None
     m = _DATE.match(s)
