@@ -1,10 +1,10 @@
 """Large imports index names in one statement on SQLite; the name index stays whole either way."""
 import random
 
-import pytest
 import sqlalchemy as sa
 
-from actions.db.engine import session_scope
+from actions.db.engine import make_engine, session_scope
+from actions.db.migrate import upgrade
 from actions.db.models import Record, Subject
 from actions.importer.writer import DEFER_NAME_INDEX_FROM
 from actions.services import codes
@@ -47,13 +47,13 @@ def test_a_large_import_leaves_every_name_searchable(engine, cli, tmp_path):
         assert len(search_by_name(s, "导入后新增科技").candidates) == 1
 
 
-def test_a_failed_large_import_keeps_the_trigger_and_writes_nothing(engine, cli, tmp_path):
-    if engine.dialect.name == "sqlite":
-        with engine.begin() as conn:
-            conn.exec_driver_sql("CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.doc_number = 'BOOM' "
-                                 "BEGIN SELECT RAISE(ABORT, 'boom'); END")
-    else:
-        pytest.skip("the SQLite name-index path is what this checks")
+def test_a_failed_large_import_keeps_the_trigger_and_writes_nothing(sqlite_url, cli, tmp_path):
+    """SQLite only: the deferred name index exists only there."""
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.doc_number = 'BOOM' "
+                             "BEGIN SELECT RAISE(ABORT, 'boom'); END")
     path = tmp_path / "big.csv"
     _write(path, N, boom_at=N - 5)
     code, _, err = cli("import", "penalties", str(path), "--json")
@@ -63,3 +63,4 @@ def test_a_failed_large_import_keeps_the_trigger_and_writes_nothing(engine, cli,
         assert conn.execute(sa.select(sa.func.count()).select_from(Subject)).scalar_one() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(Record)).scalar_one() == 0
         assert conn.exec_driver_sql("SELECT count(*) FROM subjects_fts WHERE subjects_fts MATCH '\"批量导入\"'").scalar() == 0
+    engine.dispose()
