@@ -8,12 +8,19 @@ executemany. PostgreSQL keeps Table.insert() with a list of dicts (psycopg2 batc
 from __future__ import annotations
 
 import contextlib
+from typing import Iterator, Sequence
 
 import sqlalchemy as sa
 
 from actions.db.models import Base
 
 SQLITE_BULK_CACHE_KIB = 262144  # page cache while indexes of a large database take random inserts
+CHUNK = 900  # bound parameters per IN (…) and rows per executemany
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 class BulkWriter:
@@ -110,8 +117,8 @@ def name_index_deferred(conn, enabled: bool = True):
     def index(ids: list[int]) -> None:
         stmt = sa.text("INSERT INTO subjects_fts(rowid, name_norm) SELECT id, name_norm FROM subjects "
                        "WHERE id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
-        for i in range(0, len(ids), 900):
-            conn.execute(stmt, {"ids": ids[i:i + 900]})
+        for part in chunks(ids):
+            conn.execute(stmt, {"ids": list(part)})
 
     try:
         yield index

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from actions.db.bulk import BulkWriter, bulk_session_settings, name_index_deferred
+from actions.db.bulk import BulkWriter, bulk_session_settings, chunks, name_index_deferred
 from actions.db.models import ImportBatch, Record, Subject, utcnow
 from actions.importer.rows import ParsedRow
 
-CHUNK = 900  # bound parameters per IN (…) and rows per executemany
 DEFER_NAME_INDEX_FROM = 1000  # new subjects from which names are indexed in one statement (SQLite)
 
 SUBJECT_COLS = [c.name for c in Subject.__table__.columns if c.name not in ("id", "created_at", "updated_at")]
@@ -31,11 +30,6 @@ class WriteCounts:
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def write_rows(engine: Engine, kind: str, rows: list[ParsedRow], batch: dict, today: dt.date,

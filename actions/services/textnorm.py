@@ -59,5 +59,4 @@ def normalize_name(name: str | None) -> str:
 
     '大慶市 龍華（石化）有限公司' and '大庆市龙华(石化)有限公司' normalise to the same string.
     """
-    s = clean_text(name).replace(" ", "")
-    return to_simplified(s).lower()
+    return normalize_names([name])[0]
