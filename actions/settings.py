@@ -41,3 +41,14 @@ def action_port() -> int:
 
 def web_port() -> int:
     return port("WEB_PORT", 8080)
+
+
+def hotline() -> str:
+    """The hotline number the assistant gives when it cannot help or a person should take over."""
+    return os.environ.get("XINYONG_HOTLINE", "").strip() or "12345"
+
+
+def hotline_hours(english: bool = False) -> str:
+    if english:
+        return os.environ.get("XINYONG_HOTLINE_HOURS_EN", "").strip() or "working days 8:30–17:00"
+    return os.environ.get("XINYONG_HOTLINE_HOURS", "").strip() or "工作日 8:30—17:00"

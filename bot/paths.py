@@ -14,4 +14,6 @@ TRAINING_DATA = [PROJECT_ROOT / "bot" / "data", PROJECT_ROOT / "nlu"]
 MODELS = Path(os.environ.get("XINYONG_MODELS") or PROJECT_ROOT / "models")
 MODEL_NAME = "xinyong"
 # Code that becomes part of the trained model (custom NLU components) counts as training input.
-TRAINING_CODE = [PROJECT_ROOT / "nlu"]
+# The NLU components import the text helpers, so those count too.
+TRAINING_CODE = [PROJECT_ROOT / "nlu"] + [PROJECT_ROOT / "actions" / "services" / f
+                                          for f in ("codes.py", "language.py", "textnorm.py")]

@@ -20,6 +20,9 @@ from bot import paths
 def _files() -> list[Path]:
     files = [paths.CONFIG, paths.DOMAIN]
     for root in paths.TRAINING_DATA + paths.TRAINING_CODE:
+        if root.is_file():
+            files.append(root)
+            continue
         files += [p for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     return sorted(set(files))
 

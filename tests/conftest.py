@@ -48,15 +48,20 @@ def _start_local_pg() -> None:
     time.sleep(1)
 
 
-@pytest.fixture(scope="session")
-def pg_server_url():
+def _pg_available() -> None:
     why = _pg_reachable()
     if why:
         _start_local_pg()
         why = _pg_reachable()
     if why:
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL} ({why}); PostgreSQL variants skipped")
-    name = f"xinyong_test_{uuid.uuid4().hex[:10]}"
+
+
+@contextlib.contextmanager
+def pg_database(prefix: str = "xinyong_test"):
+    """A new, migrated database on the PostgreSQL server, dropped afterwards; yields its URL."""
+    _pg_available()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -64,11 +69,19 @@ def pg_server_url():
     eng = engine_mod.make_engine(url)
     upgrade(eng)
     eng.dispose()
-    yield url
-    engine_mod.dispose_engines()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        engine_mod.dispose_engines()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url():
+    with pg_database() as url:
+        yield url
 
 
 def _truncate_pg(url: str) -> None:
@@ -147,3 +160,36 @@ def trained_model_dir():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert (out / "xinyong.tar.gz").exists()
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_bot(trained_model_dir, tmp_path_factory):
+    """One `xinyong serve` for the conversation tests: the test model, the demo data on PostgreSQL
+    (the production database; SQLite when no server can be reached), the real REST channel.
+    Each test talks as its own sender, so conversations do not share state."""
+    from tests.botserver import PAGED_CODE, PAGED_NAME, XY, Server, _free_port
+
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(pg_database("xinyong_conv"))
+        except pytest.skip.Exception:
+            url = f"sqlite:///{tmp_path_factory.mktemp('conv') / 'xy.db'}"
+        env = dict(os.environ, DATABASE_URL=url, RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()),
+                   XINYONG_MODELS=str(trained_model_dir), XINYONG_HOTLINE="0459-12345",
+                   XINYONG_HOTLINE_HOURS="工作日 8:30—17:00")
+        # A company with more penalties than one page shows, through the real importer.
+        csv = tmp_path_factory.mktemp("conv-import") / "penalties.csv"
+        rows = [f"{PAGED_NAME},{PAGED_CODE},庆市监罚字〔2026〕第{300 + i}号,罚款,2026/0{1 + i}/1{i},大庆市市场监督管理局"
+                for i in range(7)]
+        csv.write_text("行政相对人名称,行政相对人代码_1(统一社会信用代码),行政处罚决定书文号,处罚类别,处罚决定日期,处罚机关\n"
+                       + "\n".join(rows) + "\n", encoding="utf-8")
+        for args in (["db", "init"], ["db", "seed-demo", "--subjects", "300"],
+                     ["import", "penalties", str(csv), "--json"]):
+            proc = subprocess.run([XY, *args], env=env, capture_output=True, text=True, timeout=600)
+            assert proc.returncode == 0, proc.stderr[-2000:]
+        assert '"imported": 7' in proc.stdout, proc.stdout
+        server = Server(env)
+        stack.callback(server.stop)
+        server.wait_ready()
+        server.database_url = url
+        yield server

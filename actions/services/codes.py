@@ -165,3 +165,44 @@ def make_id_number(rng: random.Random, region: str = "230602", year: int | None 
     month, day = rng.randint(1, 12), rng.randint(1, 28)
     body = f"{region}{year:04d}{month:02d}{day:02d}{rng.randint(0, 999):03d}"
     return body + id_check_char(body)
+
+
+# ----------------------------------------------------------------- codes inside free text
+# A run of letters and digits broken by the separators people type inside codes.
+_SPACED_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]+(?:[ \-‐‑–—_·.]{1,2}[0-9A-Za-z]+){1,8}(?![0-9A-Za-z])")
+_CODE_SHAPE = re.compile(r"[0-9A-Za-z]{2}\d{6}[0-9A-Za-z]{10}|\d{17}[\dXx]")
+
+
+def spaced_runs(text: str):
+    """(span, joined) for every stretch of consecutive letter-and-digit groups that people broke
+    with separators; every stretch, so a code after an English word ('search 9137 0212 …') is found."""
+    for m in _SPACED_RUN.finditer(text):
+        parts = [(p.start() + m.start(), p.end() + m.start()) for p in re.finditer(r"[0-9A-Za-z]+", m.group())]
+        for i in range(len(parts)):
+            joined = ""
+            for j in range(i, len(parts)):
+                joined += text[parts[j][0]:parts[j][1]]
+                if len(joined) > 20:
+                    break
+                if j > i:
+                    yield (parts[i][0], parts[j][1]), joined
+
+
+def spaced_code_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of codes typed with separators inside ('9123 0604 7LY7 DWQT7J', '91230604-7LY7DWQT7J').
+
+    A stretch is a code only when, without its separators, it has the shape of a USCC or an ID
+    number (18 characters with the six-digit division code in place), so English words and phone
+    numbers are left alone. The check digit is not required here: a mistyped code must still reach
+    the check that tells the user so.
+    """
+    return [span for span, joined in spaced_runs(text) if _CODE_SHAPE.fullmatch(joined)]
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def mask_ids_in_text(text: str) -> str:
+    """Free text with every valid resident ID number masked (transcripts, logs)."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group()) if is_valid_id_number(m.group()) else m.group(),
+                           text or "")

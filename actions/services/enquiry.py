@@ -1,37 +1,155 @@
-"""The credit enquiry as text: what the assistant tells an anonymous user about a code."""
+"""The credit enquiry: what the assistant may tell an anonymous user about a subject.
+
+Lookups by code, by id (the subject in focus) and by name, each in its own transaction and each
+written to the audit log. Results are plain data (`Enquiry`); `enquiry_text` turns them into words.
+"""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 from actions.db.engine import session_scope
 from actions.services import audit, codes, subjects
+from actions.services.display_rules import rules
+from actions.services.textnorm import normalize_name
 
-KIND_NAMES = {"penalty": "行政处罚", "license": "行政许可", "list": "名单"}
+KINDS = ("penalty", "license", "list")
+ANONYMOUS = "anonymous"
 
 
-def summary_by_code(code_text: str, sender_id: str | None = None) -> str:
+@dataclass(frozen=True)
+class RecordView:
+    """One public record, with only the fields the enquiry shows."""
+
+    kind: str
+    doc_number: str
+    decision_date: date
+    agency: str
+    display_status: str
+    punishment_suspended: bool
+    severity_tier: str | None = None
+    display_until: date | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    category: str | None = None  # 处罚类别 / 许可类别
+    content: str | None = None  # 处罚内容 / 许可内容
+    violation_type: str | None = None
+    fine_amount: Decimal | None = None  # 万元
+    license_name: str | None = None  # 许可证书名称 or 许可决定文书名称
+    license_number: str | None = None
+    list_type: str | None = None
+    list_reason: str | None = None
+
+    @classmethod
+    def of(cls, r) -> "RecordView":
+        return cls(
+            kind=r.kind, doc_number=r.doc_number, decision_date=r.decision_date, agency=r.agency,
+            display_status=r.display_status, punishment_suspended=bool(r.punishment_suspended),
+            severity_tier=r.severity_tier, display_until=r.display_until, valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            category=r.penalty_category if r.kind == "penalty" else r.license_category,
+            content=r.penalty_content if r.kind == "penalty" else r.license_content,
+            violation_type=r.violation_type, fine_amount=r.fine_amount,
+            license_name=r.certificate_name or r.license_doc_name, license_number=r.license_number,
+            list_type=r.list_type, list_reason=r.list_reason)
+
+    @property
+    def under_objection(self) -> bool:
+        return self.display_status == "异议处理中"
+
+
+@dataclass
+class Enquiry:
+    subject: subjects.SubjectView
+    records: list[RecordView]  # the kinds asked for, in display order
+    kinds: tuple[str, ...]  # the kinds asked for
+    counts: dict[str, int] = field(default_factory=dict)  # public records per kind, all kinds
+    hidden: int | None = None  # records no longer displayed; None where the audience may not know
+
+    @property
+    def is_person(self) -> bool:
+        return self.subject.subject_type == "自然人"
+
+
+@dataclass
+class CodeLookup:
+    check: codes.CodeCheck
+    enquiry: Enquiry | None = None
+
+
+@dataclass
+class NameLookup:
+    query: str
+    too_short: bool = False
+    exact: Enquiry | None = None
+    candidates: list[subjects.SubjectView] = field(default_factory=list)
+    too_many: bool = False
+
+
+MIN_NAME_CHARS = subjects.TRIGRAM  # shorter fragments match too much and cannot use the name index
+
+
+def _enquiry(session, subject: subjects.SubjectView, kinds: tuple[str, ...], audience: str) -> Enquiry:
+    kinds = kinds or KINDS
+    public = subjects.records_of(session, subject.id)
+    if subject.subject_type == "自然人":
+        allowed = rules().person_public_lists
+        public = [r for r in public if r.kind == "list" and r.list_type in allowed]
+    counts = Counter(r.kind for r in public)
+    order = {k: i for i, k in enumerate(KINDS)}
+    chosen = sorted((r for r in public if r.kind in kinds), key=lambda r: order[r.kind])  # stable: newest first
+    hidden = subjects.hidden_count(session, subject.id) if audience in rules().hidden_count_audiences else None
+    return Enquiry(subject, [RecordView.of(r) for r in chosen], tuple(k for k in KINDS if k in kinds),
+                   {k: counts.get(k, 0) for k in KINDS}, hidden)
+
+
+def _masked(check: codes.CodeCheck) -> str:
+    return codes.mask_id_number(check.normalized) if check.kind == "id_number" else check.normalized
+
+
+def by_code(code_text: str, sender_id: str | None = None, kinds: tuple[str, ...] = (),
+            audience: str = ANONYMOUS) -> CodeLookup:
     check = codes.check_code(code_text)
     if not check.valid:
-        return f"{check.reason}。请核对后重新发送。"
+        return CodeLookup(check)
     with session_scope() as session:
         subject = subjects.find_by_code(session, check.normalized)
-        audit.log(session, "anonymous", sender_id, "lookup_code", "subject",
-                  subject.id if subject else None, {"code": check.normalized if check.kind != "id_number"
-                                                    else codes.mask_id_number(check.normalized),
-                                                    "found": subject is not None})
-        if subject is None:
-            return f"没有找到统一社会信用代码为 {check.normalized} 的主体公示信息。"
-        records = subjects.records_of(session, subject.id)
-        counts = Counter(r.kind for r in records)
-        lines = [f"{subject.name}（{subject.subject_type}，{subject.region or '地区未知'}）",
-                 f"代码：{subject.code}"]
-        if not records:
-            lines.append("目前没有公示中的行政处罚、行政许可或名单信息。")
+        audit.log(session, audience, sender_id, "lookup_code", "subject", subject.id if subject else None,
+                  {"code": _masked(check), "found": subject is not None})
+        return CodeLookup(check, _enquiry(session, subject, kinds, audience) if subject else None)
+
+
+def by_id(subject_id: int, sender_id: str | None = None, kinds: tuple[str, ...] = (),
+          audience: str = ANONYMOUS) -> Enquiry | None:
+    """The subject in focus again (a follow-up question); None if it has gone from the database."""
+    with session_scope() as session:
+        from actions.db.models import Subject
+
+        row = session.get(Subject, int(subject_id))
+        audit.log(session, audience, sender_id, "lookup_focus", "subject", subject_id,
+                  {"kinds": list(kinds), "found": row is not None})
+        return _enquiry(session, subjects.SubjectView.of(row), kinds, audience) if row else None
+
+
+def by_name(name: str, sender_id: str | None = None, kinds: tuple[str, ...] = (),
+            audience: str = ANONYMOUS, limit: int = 5) -> NameLookup:
+    result = NameLookup(query=name)
+    if len(normalize_name(name)) < MIN_NAME_CHARS:
+        result.too_short = True
+        return result
+    with session_scope() as session:
+        found = subjects.search_by_name(session, name, limit=limit)
+        audit.log(session, audience, sender_id, "lookup_name", "subject",
+                  found.exact.id if found.exact else None,
+                  {"query": name, "matches": found.total, "too_many": found.too_many})
+        if found.exact:
+            result.exact = _enquiry(session, found.exact, kinds, audience)
+        elif len(found.candidates) == 1 and not found.too_many:
+            # One subject contains the fragment: answering directly saves the user a click.
+            result.exact = _enquiry(session, found.candidates[0], kinds, audience)
         else:
-            lines.append("公示信息：" + "，".join(f"{KIND_NAMES[k]} {n} 条" for k, n in counts.items()))
-            for r in records[:5]:
-                status = "（异议处理中，核实期间联合惩戒措施暂不执行）" if r.display_status == "异议处理中" else ""
-                what = r.list_type if r.kind == "list" else (r.penalty_category or r.license_doc_name or "")
-                lines.append(f"· {KIND_NAMES[r.kind]} {r.doc_number} {r.decision_date:%Y-%m-%d} "
-                             f"{r.agency} {what}{status}")
-        return "\n".join(lines)
+            result.candidates = found.candidates
+            result.too_many = found.too_many
+        return result

@@ -1,0 +1,84 @@
+"""Actions around the conversation itself: handing over to a person, asking "did you mean …?"."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.db.engine import run_db
+from actions.reply import Reply
+from actions.safe_action import SafeAction
+from actions.services import handoff
+from actions.settings import hotline, hotline_hours
+
+# What each intent offers as a "did you mean" button.
+INTENT_LABELS = {
+    "query_credit": ("查询信用记录", "Look up credit records"),
+    "file_objection": ("对公示信息提出异议", "Dispute a record"),
+    "request_repair": ("申请信用修复", "Apply for credit repair"),
+    "check_status": ("查询申请进度", "Check an application"),
+    "ask_policy": ("咨询信用政策", "Ask about the rules"),
+    "human_handoff": ("转人工服务", "Talk to a person"),
+    "greet": ("打招呼 / 了解我能做什么", "What can you do?"),
+}
+# Entities carried into the button payload, so choosing an intent keeps what the user typed.
+CARRIED_ENTITIES = ("credit_code", "subject_name", "ticket_id", "doc_number", "phone", "person_name")
+MAX_SUGGESTIONS = 3
+
+
+def suggestions(latest_message: dict) -> list[str]:
+    """The likeliest intents of a message the NLU was unsure about, best first."""
+    ranking = latest_message.get("intent_ranking") or []
+    names = [r.get("name") for r in ranking if r.get("name") in INTENT_LABELS]
+    if not names:
+        names = ["query_credit", "ask_policy", "human_handoff"]
+    return names[:MAX_SUGGESTIONS]
+
+
+def payload(intent: str, entities: list[dict]) -> str:
+    carried = {}
+    for e in entities:
+        if e.get("entity") in CARRIED_ENTITIES and e.get("entity") not in carried:
+            carried[e["entity"]] = e.get("value")
+    return f"/{intent}" + (json.dumps(carried, ensure_ascii=False) if carried else "")
+
+
+class ActionAskAffirmation(SafeAction):
+    """Replaces Rasa's English default of the two-stage fallback with buttons in the user's words."""
+
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        message = tracker.latest_message or {}
+        entities = message.get("entities") or []
+        buttons = [{"title": INTENT_LABELS[i][1 if reply.english else 0], "payload": payload(i, entities)}
+                   for i in suggestions(message)]
+        buttons.append({"title": "None of these" if reply.english else "都不是", "payload": "/out_of_scope"})
+        reply.zh_en("抱歉，我不太确定您的意思。您是想：", "Sorry, I am not sure what you mean. Did you want to:",
+                    buttons)
+        return []
+
+
+class ActionHumanHandoff(SafeAction):
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        number, hours = hotline(), hotline_hours(reply.english)
+        try:
+            request_id = await run_db(handoff.request_handoff, tracker.sender_id,
+                                      tracker.get_latest_input_channel(), "用户要求人工服务",
+                                      list(tracker.events))
+        except Exception:
+            # The queue is down: the hotline still works, so the user is not left without a way on.
+            reply.zh_en(f"抱歉，在线转人工暂时不可用。请直接拨打信用服务热线 {number}（{hours}）。",
+                        f"Sorry, handing over online is unavailable right now. Please call the credit "
+                        f"hotline {number} ({hours}).")
+            return []
+        reply.zh_en(f"好的，已为您转人工服务（排队号 {request_id}），工作人员会接手这段对话，请稍候。"
+                    f"您也可以直接拨打信用服务热线 {number}（{hours}）。",
+                    f"OK, a member of staff will take over this conversation (queue number {request_id}); "
+                    f"please wait. You can also call the credit hotline {number} ({hours}).")
+        return []

@@ -1,0 +1,132 @@
+"""action_query_credit: look a subject up by code or name, or answer a follow-up on the one in focus.
+
+Thin: it reads entities and slots, calls services.enquiry off the event loop, and lets
+services.enquiry_text word the answer. Slots it keeps: focus_subject (internal id, never an ID
+number), previous_subject, listing_offset and listing_kinds (for "查看更多").
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.db.engine import run_db
+from actions.reply import Reply
+from actions.safe_action import SafeAction
+from actions.services import enquiry, enquiry_text, followup
+from actions.services.enquiry import Enquiry
+
+MAX_CANDIDATES = 5
+
+
+def _latest(tracker: Tracker, entity: str) -> str | None:
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return str(value) if value not in (None, "") else None
+
+
+def _code_payload(code: str) -> str:
+    return '/query_credit{"credit_code":"%s"}' % code
+
+
+class ActionQueryCredit(SafeAction):
+    def name(self) -> str:
+        return "action_query_credit"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        asked = followup.parse(text)
+        page = _latest(tracker, "page")
+        sender = tracker.sender_id
+        focus = tracker.get_slot("focus_subject")
+
+        code = _latest(tracker, "credit_code")
+        if code:
+            found = await run_db(enquiry.by_code, code, sender, asked.kinds)
+            if not found.check.valid:
+                reply.zh_en(f"{found.check.reason}。请核对后重新发送，统一社会信用代码共18位。",
+                            f"That code does not check out ({found.check.normalized}): please check it "
+                            f"and send it again. A unified social credit code has 18 characters.")
+                return []
+            if found.enquiry is None:
+                reply.zh_en(f"没有找到代码为 {found.check.normalized if found.check.kind != 'id_number' else '该身份证号'}"
+                            f" 的主体公示信息。请核对代码，或发送主体名称查询。",
+                            f"No subject with the code {found.check.normalized} was found on the platform.")
+                return []
+            return self._show(reply, found.enquiry, 0, focus)
+
+        name = _latest(tracker, "subject_name")
+        if name:
+            return await self._by_name(reply, name, sender, asked.kinds, focus)
+
+        if _latest(tracker, "person_name") and not focus:
+            reply.zh_en("为保护个人信息，自然人不能按姓名查询。如需查询失信被执行人等法院公布的信息，请提供完整的身份证号码，"
+                        "结果中的身份证号会遮挡显示。",
+                        "To protect personal data, people cannot be looked up by name. Send the full ID number "
+                        "to see court-published list entries; the number is shown masked.")
+            return []
+
+        if asked.previous:
+            previous = tracker.get_slot("previous_subject")
+            if not previous:
+                reply.zh_en("之前没有查询过其他主体。请发送主体名称或统一社会信用代码。",
+                            "There is no earlier subject in this conversation. Send a name or a code.")
+                return []
+            found_previous = await run_db(enquiry.by_id, int(previous), sender, asked.kinds)
+            return self._show_or_gone(reply, found_previous, 0, focus)
+
+        if focus and (asked.more or page):
+            offset = int(page) if page and page.isdigit() else int(tracker.get_slot("listing_offset") or 0)
+            kinds = tuple((tracker.get_slot("listing_kinds") or "").split(",")) if tracker.get_slot("listing_kinds") else ()
+            found_focus = await run_db(enquiry.by_id, int(focus), sender, kinds)
+            return self._show_or_gone(reply, found_focus, offset, focus)
+
+        if focus:
+            found_focus = await run_db(enquiry.by_id, int(focus), sender, asked.kinds)
+            return self._show_or_gone(reply, found_focus, 0, focus)
+
+        reply.response("utter_ask_subject")
+        return []
+
+    async def _by_name(self, reply: Reply, name: str, sender: str, kinds: tuple[str, ...], focus) -> list:
+        found = await run_db(enquiry.by_name, name, sender, kinds, limit=MAX_CANDIDATES)
+        if found.too_short:
+            reply.zh_en(f"“{name}”太短了，会匹配到很多主体。请输入名称中至少连续3个字，或发送18位统一社会信用代码。",
+                        f"\"{name}\" is too short to search. Send at least 3 characters of the name or the 18-character code.")
+            return []
+        if found.exact:
+            return self._show(reply, found.exact, 0, focus)
+        if not found.candidates:
+            reply.zh_en(f"没有找到名称包含“{name}”的企业或组织。请核对名称（可以只输入其中连续的几个字），"
+                        f"或发送18位统一社会信用代码查询。",
+                        f"No organisation whose name contains \"{name}\" was found. Check the name or send the code.")
+            return []
+        buttons = [{"title": f"{c.name}（{c.region}）" if c.region else c.name, "payload": _code_payload(c.code)}
+                   for c in found.candidates[:MAX_CANDIDATES] if c.code]
+        more = "匹配的主体较多，" if found.too_many or len(found.candidates) >= MAX_CANDIDATES else ""
+        reply.zh_en(f"{more}找到以下名称包含“{name}”的主体，请选择要查询的一家"
+                    f"{'（或输入更完整的名称）' if more else ''}：",
+                    f"Several organisations match \"{name}\". Which one do you mean?", buttons)
+        return []
+
+    def _show_or_gone(self, reply: Reply, found: Enquiry | None, offset: int, focus) -> list:
+        if found is None:
+            reply.zh_en("刚才查询的主体信息已无法找到，请重新发送名称或代码。",
+                        "The subject in focus can no longer be found. Please send its name or code again.")
+            return [SlotSet("focus_subject", None)]
+        return self._show(reply, found, offset, focus)
+
+    def _show(self, reply: Reply, found: Enquiry, offset: int, focus) -> list:
+        page = enquiry_text.render(found, offset, english=reply.english)
+        buttons = None
+        if page.next_offset is not None:
+            buttons = [{"title": "More" if reply.english else "查看更多",
+                        "payload": '/query_credit{"page":"%d"}' % page.next_offset}]
+        reply.say(page.text, buttons)
+        events = [SlotSet("focus_subject", str(found.subject.id)),
+                  SlotSet("listing_offset", str(page.next_offset if page.next_offset is not None
+                                                else offset + page.shown)),
+                  SlotSet("listing_kinds", ",".join(found.kinds) if found.kinds != enquiry.KINDS else None)]
+        if focus and str(focus) != str(found.subject.id):
+            events.append(SlotSet("previous_subject", str(focus)))
+        return events

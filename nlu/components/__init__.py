@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components: script/width normalisation before tokenising, entity tidying after."""
