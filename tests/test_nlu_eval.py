@@ -78,3 +78,32 @@ def test_entities_with_a_fixed_shape_are_found(nlu_report):
     best = {name: max(r.get(name, {}).get("f1-score", 0.0) for r in entity_reports) for name in MIN_ENTITY_F1}
     low = {k: v for k, v in best.items() if v < MIN_ENTITY_F1[k]}
     assert not low, f"entity F1 below the floor: {low}"
+
+
+MIN_SUBJECT_NAME_F1 = 0.85
+
+
+async def test_subject_names_come_out_whole(trained_model_dir):
+    """Exact-name F1 of subject_name over the test set: DIET, the spaCy ruler and the tidying
+    together, compared in the form names are searched in (so Traditional matches Simplified)."""
+    import logging
+    import re
+
+    from rasa.core.agent import load_agent
+
+    from actions.services.textnorm import normalize_name
+
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    agent = await load_agent(model_path=str(trained_model_dir / "xinyong.tar.gz"))
+    tp = fp = fn = 0
+    misses = []
+    for examples in _examples(TEST_SET).values():
+        for example in examples:
+            gold = {normalize_name(m) for m in re.findall(r"\[([^\]]+)\]\(subject_name\)", example)}
+            parsed = await agent.parse_message(re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", example))
+            found = {normalize_name(e["value"]) for e in parsed["entities"] if e["entity"] == "subject_name"}
+            tp, fp, fn = tp + len(gold & found), fp + len(found - gold), fn + len(gold - found)
+            if gold != found:
+                misses.append(f"{example}: {sorted(found)}")
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    assert f1 >= MIN_SUBJECT_NAME_F1, f"F1 {f1:.3f}\n" + "\n".join(misses)

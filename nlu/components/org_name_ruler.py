@@ -9,6 +9,7 @@ spaCy's blank Chinese with the jieba segmenter (the same jieba, with the domain 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Text
 
@@ -51,10 +52,28 @@ def _nlp():
     return nlp
 
 
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,6}(省|市|区|县|镇|旗|州|盟)$")
+MIN_ORG_CHARS = 4  # the shortest real names ("金禾餐饮", "鸿泰公司"); shorter spans are sentence debris
+
+
 def find(text: str) -> list[tuple[str, int, int, str]]:
     """(label, start, end, text) of the organisation and agency spans in a normalised text."""
-    doc = _nlp()(text)
-    return [(e.label_, e.start_char, e.end_char, e.text) for e in doc.ents]
+    out = []
+    for e in _nlp()(text).ents:
+        tokens = list(e)
+        if e.label_ == "ORG":
+            # A name starts at its first place name when it has one: "知道合肥市蜀山区…中心" -> "合肥市…".
+            place = next((i for i, t in enumerate(tokens[:-1]) if _PLACE.search(t.text)), 0)
+            tokens = tokens[place:]
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        value = text[start:end]
+        if " " in value or "\u3000" in value:  # spaCy keeps spaces as token whitespace; a name has none
+            cut = max(value.rfind(" "), value.rfind("\u3000")) + 1
+            start, value = start + cut, value[cut:]
+        if e.label_ == "ORG" and len(value) < MIN_ORG_CHARS:
+            continue
+        out.append((e.label_, start, start + len(value), value))
+    return out
 
 
 def _is_agency(value: str, spans) -> bool:
@@ -84,11 +103,17 @@ class OrgNameRuler(GraphComponent):
                         continue
                     # DIET often stops short of a long name; the rule's full name ending in a legal
                     # form or trade word is the better span.
-                    longer = [o for o in orgs if o[0] <= e.get("start", -1) and e.get("end", 10**6) <= o[1]
-                              and o[1] - o[0] > e["end"] - e["start"]]
-                    if longer:
-                        start, end, value = longer[0]
+                    # DIET often tags part of a long name, or splits it in pieces: the rule's name
+                    # that covers the piece wins; a rule name that starts inside DIET's span only
+                    # extends it to the right (its left edge may be a verb the rule took in).
+                    covering = [o for o in orgs if o[0] <= e.get("start", -1) and e.get("end", 10**6) <= o[1]]
+                    extending = [o for o in orgs if o[0] > e.get("start", -1) and o[0] < e.get("end", -1) < o[1]]
+                    if covering:
+                        start, end, value = max(covering, key=lambda o: o[1] - o[0])
                         e = dict(e, start=start, end=end, value=value, extractor=NAME)
+                    elif extending:
+                        end = extending[0][1]
+                        e = dict(e, end=end, value=text[e["start"]:end], extractor=NAME)
                 entities.append(e)
             taken = [(e["start"], e["end"]) for e in entities if "start" in e]
             if not any(e.get("entity") == "subject_name" for e in entities):
@@ -96,5 +121,36 @@ class OrgNameRuler(GraphComponent):
                     if not any(start < b and a < end for a, b in taken):
                         entities.append({"entity": "subject_name", "value": value, "start": start, "end": end,
                                          "extractor": NAME})
-            message.set(ENTITIES, entities, add_to_output=True)
+            message.set(ENTITIES, _without_pieces(entities, text), add_to_output=True)
         return messages
+
+
+def _without_pieces(entities: list[dict], text: str = "") -> list[dict]:
+    """One subject_name per name: pieces DIET tagged side by side are joined ('南京'+'秦淮区悦城…'),
+    a piece inside a longer name is dropped, and a bare place or person name is not a subject."""
+    names = sorted((e for e in entities if e.get("entity") == "subject_name" and "start" in e),
+                   key=lambda e: (e["start"], -e["end"]))
+    merged: list[dict] = []
+    for e in names:
+        last = merged[-1] if merged else None
+        if last and e["start"] < last["end"]:
+            if e["end"] > last["end"]:
+                merged[-1] = dict(last, end=e["end"], value=text[last["start"]:e["end"]] or last["value"])
+            continue
+        if last and text and not text[last["end"]:e["start"]].strip():
+            merged[-1] = dict(last, end=e["end"], value=text[last["start"]:e["end"]].replace(" ", ""))
+            continue
+        merged.append(e)
+    merged = [e for e in merged if not _place_or_person(str(e.get("value", "")))]
+    return [e for e in entities if e.get("entity") != "subject_name" or "start" not in e] + merged
+
+
+def _place_or_person(value: str) -> bool:
+    """'牡丹江', '武侯区', '何丽娟': one jieba word tagged as a place (ns) or a person (nr), or
+    nothing but places."""
+    import jieba.posseg
+
+    words = list(jieba.posseg.cut(value))
+    if len(words) == 1:
+        return words[0].flag in ("ns", "nr")
+    return all(w.flag == "ns" or w.word in "省市区县镇旗" for w in words)  # '成都武侯区': places only
