@@ -59,7 +59,9 @@ class ActionQueryCredit(SafeAction):
         if name:
             return await self._by_name(reply, name, sender, asked.kinds, focus)
 
-        if _latest(tracker, "person_name") and not focus:
+        # A person named in the message is never looked up, not even when the conversation is about
+        # another subject: only a full ID number finds a person.
+        if _latest(tracker, "person_name"):
             reply.zh_en("为保护个人信息，自然人不能按姓名查询。如需查询失信被执行人等法院公布的信息，请提供完整的身份证号码，"
                         "结果中的身份证号会遮挡显示。",
                         "To protect personal data, people cannot be looked up by name. Send the full ID number "

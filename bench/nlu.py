@@ -44,7 +44,11 @@ async def main() -> None:
     parser.add_argument("--model", default=str(ROOT / "models" / "xinyong.tar.gz"))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    import logging
+
     from rasa.core.agent import load_agent
+
+    logging.disable(logging.INFO)  # Rasa logs every parse at debug level; the figures are the output
 
     start = time.perf_counter()
     agent = await load_agent(model_path=args.model)

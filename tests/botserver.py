@@ -84,7 +84,17 @@ class Server:
         return "\n".join(m.get("text", "") for m in self.send(text, sender))
 
     def stop(self):
+        """SIGTERM first, so serve stops its children (each in its own process group); whatever is
+        left after 30 s is killed, children included, so no server outlives the tests."""
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-
-
+            kids = _children(self.proc.pid)
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            for kid in kids:
+                try:
+                    os.kill(kid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass

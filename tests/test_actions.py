@@ -108,6 +108,10 @@ async def test_english_users_get_english(demo):
 async def test_people_are_not_looked_up_by_name(demo):
     msgs, _ = await run(ActionQueryCredit(), tracker("赵文强是老赖吗", [("person_name", "赵文强")]))
     assert "身份证" in msgs[0]["text"] and "赵文强（" not in msgs[0]["text"]
+    # Not even when the conversation is about a person found by ID: the name is not a follow-up.
+    _, focus = await run(ActionQueryCredit(), tracker("", [("credit_code", "230602197810070431")]))
+    msgs, _ = await run(ActionQueryCredit(), tracker("张三是不是老赖", [("person_name", "张三")], slots=focus))
+    assert "身份证" in msgs[0]["text"] and "赵文强" not in msgs[0]["text"]
 
 
 async def test_without_subject_it_asks_for_one(demo):

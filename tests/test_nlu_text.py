@@ -137,3 +137,12 @@ def test_domain_responses_follow_the_users_script():
     response = {"text": "请问要查询哪家企业？", "buttons": [{"title": "转人工服务", "payload": "/human_handoff"}]}
     localize(response)
     assert response == {"text": "請問要查詢哪家企業？", "buttons": [{"title": "轉人工服務", "payload": "/human_handoff"}]}
+
+
+def test_a_name_tagged_from_the_particle_after_a_verb_loses_it():
+    text = "老板让我查下鸿泰石油是不是上了黑名单"
+    start = text.index("下鸿泰")
+    out = tidy_entities([_e("subject_name", "下鸿泰石油", start, start + 5)], text)
+    assert out[0]["value"] == "鸿泰石油"
+    # A name that really starts with 下 keeps it.
+    assert tidy_entities([_e("subject_name", "下城区文具店", 0, 6)], "下城区文具店")[0]["value"] == "下城区文具店"

@@ -18,7 +18,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.services import codes
@@ -68,7 +68,19 @@ def _overlaps(a: dict, b: dict) -> bool:
     return a["start"] < b["end"] and b["start"] < a["end"]
 
 
-def tidy_entities(entities: list[dict]) -> list[dict]:
+_VERB_BEFORE = re.compile(r"(查|看|问|搜|瞅|找)$")
+
+
+def _after_verb(name: str, text: str, start: int | None) -> str:
+    """'查下鸿泰石油': a tagger may start the name at 下; a 下/一下 right after a verb is not a name."""
+    if text and start is not None:
+        for lead in ("一下", "下"):
+            if name.startswith(lead) and _VERB_BEFORE.search(text[:start]):
+                return name[len(lead):]
+    return name
+
+
+def tidy_entities(entities: list[dict], text: str = "") -> list[dict]:
     regex_found = [e for e in entities if e.get("extractor") == REGEX_EXTRACTOR]
     out: list[dict] = []
     seen: set[tuple[str, str]] = set()
@@ -81,7 +93,7 @@ def tidy_entities(entities: list[dict]) -> list[dict]:
         if name in PATTERN_ENTITIES:
             value = _canonical(name, str(e.get("value", "")))
         elif name == "subject_name":
-            value = tidy_subject_name(str(e.get("value", "")))
+            value = tidy_subject_name(_after_verb(str(e.get("value", "")), text, e.get("start")))
         else:
             value = e.get("value")
         if value is None:
@@ -108,7 +120,7 @@ class EntityTidy(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            entities = tidy_entities(message.get(ENTITIES, []))
+            entities = tidy_entities(message.get(ENTITIES, []), message.get(TEXT) or "")
             offsets = message.get(OFFSETS)
             if offsets:  # spans refer to what the user typed; values stay canonical
                 for e in entities:
