@@ -94,3 +94,8 @@ def test_every_lookup_is_audited_without_unmasked_ids(demo, engine):
         rows = c.execute(sa.select(AuditLog.action, AuditLog.actor, AuditLog.detail)).all()
     assert {r.action for r in rows} >= {"lookup_code", "lookup_name"}
     assert all(PERSON_ID not in str(r.detail) for r in rows)
+
+
+def test_a_shortened_place_still_finds_the_subject(demo):
+    found = enquiry.by_name("哈尔滨北辰物流")  # the record says 哈尔滨市北辰物流有限公司
+    assert found.exact and found.exact.subject.name == "哈尔滨市北辰物流有限公司"

@@ -13,7 +13,7 @@ from decimal import Decimal
 from actions.db.engine import session_scope
 from actions.services import audit, codes, subjects
 from actions.services.display_rules import rules
-from actions.services.textnorm import normalize_name
+from actions.services.textnorm import normalize_name, without_place_prefix
 
 KINDS = ("penalty", "license", "list")
 ANONYMOUS = "anonymous"
@@ -141,6 +141,10 @@ def by_name(name: str, sender_id: str | None = None, kinds: tuple[str, ...] = ()
         return result
     with session_scope() as session:
         found = subjects.search_by_name(session, name, limit=limit)
+        if not found.candidates:  # '哈尔滨北辰物流' for '哈尔滨市北辰物流有限公司': try the part after the place
+            rest = without_place_prefix(name)
+            if rest != name and len(normalize_name(rest)) >= MIN_NAME_CHARS:
+                found = subjects.search_by_name(session, rest, limit=limit)
         audit.log(session, audience, sender_id, "lookup_name", "subject",
                   found.exact.id if found.exact else None,
                   {"query": name, "matches": found.total, "too_many": found.too_many})

@@ -60,3 +60,18 @@ def normalize_name(name: str | None) -> str:
     '大慶市 龍華（石化）有限公司' and '大庆市龙华(石化)有限公司' normalise to the same string.
     """
     return normalize_names([name])[0]
+
+
+def without_place_prefix(name: str) -> str:
+    """The name without the place words it starts with: '哈尔滨北辰物流' -> '北辰物流'.
+
+    People drop or shorten the place ('哈尔滨' for '哈尔滨市'), which breaks a contains-search; the
+    rest of the name is what identifies the subject. Returns '' when the name is only places.
+    """
+    import jieba.posseg
+
+    words = list(jieba.posseg.cut(name))
+    i = 0
+    while i < len(words) and (words[i].flag == "ns" or words[i].word in ("省", "市", "区", "县", "镇", "旗")):
+        i += 1
+    return "".join(w.word for w in words[i:]) if i else name
