@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from actions.db.engine import session_scope
+from actions.db.models import Subject
 from actions.services import audit, codes, subjects
 from actions.services.display_rules import rules
 from actions.services.textnorm import normalize_name, without_place_prefix
@@ -125,8 +126,6 @@ def by_id(subject_id: int, sender_id: str | None = None, kinds: tuple[str, ...] 
           audience: str = ANONYMOUS) -> Enquiry | None:
     """The subject in focus again (a follow-up question); None if it has gone from the database."""
     with session_scope() as session:
-        from actions.db.models import Subject
-
         row = session.get(Subject, int(subject_id))
         audit.log(session, audience, sender_id, "lookup_focus", "subject", subject_id,
                   {"kinds": list(kinds), "found": row is not None})
