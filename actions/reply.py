@@ -9,7 +9,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.services.textnorm import to_traditional
+from actions.services.textnorm import traditional_reply
 from actions.settings import hotline
 
 TRADITIONAL = "traditional"
@@ -21,17 +21,12 @@ class Reply:
         self.script = tracker.get_slot("script")
         self.english = tracker.get_slot("language") == "en"
 
-    def localize(self, text: str) -> str:
-        if self.script == TRADITIONAL and not self.english:
-            return to_traditional(text)
-        return text
-
     def say(self, text: str, buttons: list[dict] | None = None) -> None:
         """`buttons`: [{"title": ..., "payload": ...}]; titles are localised, payloads never."""
-        kwargs = {}
-        if buttons:
-            kwargs["buttons"] = [dict(b, title=self.localize(b["title"])) for b in buttons]
-        self.dispatcher.utter_message(text=self.localize(text), **kwargs)
+        if self.script == TRADITIONAL and not self.english:
+            text, buttons = traditional_reply(text, buttons)
+        kwargs = {"buttons": buttons} if buttons else {}
+        self.dispatcher.utter_message(text=text, **kwargs)
 
     def zh_en(self, chinese: str, english: str, buttons: list[dict] | None = None) -> None:
         self.say(english if self.english else chinese, buttons)

@@ -11,7 +11,7 @@ from typing import Any, Dict, Optional, Text
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
-from actions.services.textnorm import to_traditional
+from actions.services.textnorm import traditional_reply
 from actions.settings import hotline, hotline_hours
 
 
@@ -32,8 +32,8 @@ class ScriptAwareNLG(TemplatedNaturalLanguageGenerator):
 
 
 def localize(response: Dict[Text, Any]) -> None:
-    if response.get("text"):
-        response["text"] = to_traditional(response["text"])
-    for button in response.get("buttons") or []:
-        if button.get("title"):
-            button["title"] = to_traditional(button["title"])
+    text, buttons = traditional_reply(response.get("text"), response.get("buttons"))
+    if text:
+        response["text"] = text
+    if buttons:
+        response["buttons"] = buttons

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,10 +37,13 @@ def _examples(path: Path) -> dict[str, list[str]]:
     return out
 
 
-def _plain(example: str) -> str:
-    import re
+def _text(example: str) -> str:
+    """The utterance without its [span](entity) annotations."""
+    return re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", example).strip()
 
-    return re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", example).strip().lower()
+
+def _plain(example: str) -> str:
+    return _text(example).lower()
 
 
 def test_the_test_set_is_held_out_and_covers_the_contract():
@@ -87,7 +91,6 @@ async def test_subject_names_come_out_whole(trained_model_dir):
     """Exact-name F1 of subject_name over the test set: DIET, the spaCy ruler and the tidying
     together, compared in the form names are searched in (so Traditional matches Simplified)."""
     import logging
-    import re
 
     from rasa.core.agent import load_agent
 
@@ -100,7 +103,7 @@ async def test_subject_names_come_out_whole(trained_model_dir):
     for examples in _examples(TEST_SET).values():
         for example in examples:
             gold = {normalize_name(m) for m in re.findall(r"\[([^\]]+)\]\(subject_name\)", example)}
-            parsed = await agent.parse_message(re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", example))
+            parsed = await agent.parse_message(_text(example))
             found = {normalize_name(e["value"]) for e in parsed["entities"] if e["entity"] == "subject_name"}
             tp, fp, fn = tp + len(gold & found), fp + len(found - gold), fn + len(gold - found)
             if gold != found:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 
-from actions.services.textnorm import to_simplified, to_traditional
+from actions.services.textnorm import is_traditional, to_traditional
 
 ZH, EN, OTHER = "zh", "en", "other"
 TRADITIONAL, SIMPLIFIED = "traditional", "simplified"
@@ -65,7 +65,7 @@ def detect_script(text: str) -> str | None:
     """traditional or simplified when the Han characters tell; None when they are the same in both."""
     if not text or not _HAN.search(text):
         return None
-    if to_simplified(text) != text:
+    if is_traditional(text):
         return TRADITIONAL
     if to_traditional(text) != text:
         return SIMPLIFIED

@@ -27,6 +27,13 @@ def to_traditional(text: str) -> str:
     return _s2t().convert(text) if text else text
 
 
+def traditional_reply(text: str | None, buttons: list[dict] | None = None) -> tuple[str | None, list[dict] | None]:
+    """A reply for a Traditional-script user: the text and button titles converted, payloads never."""
+    if buttons:
+        buttons = [dict(b, title=to_traditional(b["title"])) if b.get("title") else b for b in buttons]
+    return (to_traditional(text) if text else text), buttons
+
+
 def is_traditional(text: str) -> bool:
     """True when converting to Simplified changes the text: it carries Traditional-only characters."""
     return bool(text) and to_simplified(text) != text
