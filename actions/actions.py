@@ -4,5 +4,13 @@ Actions live in modules by what they do; importing them here registers them with
 """
 from actions.conversation_actions import ActionAskAffirmation, ActionHumanHandoff  # noqa: F401
 from actions.enquiry_actions import ActionQueryCredit  # noqa: F401
+from actions.filing_actions import (  # noqa: F401
+    ActionSubmitFiling, AskContactName, AskContactPhone, AskFilingConfirmed, AskFilingRecord, AskFilingSubject,
+    AskObjectionDescription, AskObjectionEvidence, AskObjectionGround, AskRepairCommitment, AskRepairPerformance,
+    ValidateObjectionForm, ValidateRepairForm)
+from actions.status_actions import ActionCheckStatus  # noqa: F401
 
-__all__ = ["ActionAskAffirmation", "ActionHumanHandoff", "ActionQueryCredit"]
+__all__ = ["ActionAskAffirmation", "ActionHumanHandoff", "ActionQueryCredit", "ActionSubmitFiling",
+           "AskContactName", "AskContactPhone", "AskFilingConfirmed", "AskFilingRecord", "AskFilingSubject",
+           "AskObjectionDescription", "AskObjectionEvidence", "AskObjectionGround", "AskRepairCommitment",
+           "AskRepairPerformance", "ValidateObjectionForm", "ValidateRepairForm", "ActionCheckStatus"]

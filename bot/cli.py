@@ -5,6 +5,10 @@
     xinyong import penalties|licenses|lists FILE [--json] [--encoding auto|utf-8|gbk] [--strict]
     xinyong train [--force]
     xinyong serve
+    xinyong tickets list [--status open|all|STATUS] [--kind objection|repair] [--json]
+    xinyong tickets show TICKET [--json]
+    xinyong tickets accept TICKET [--note N] [--staff NAME]
+    xinyong tickets decide TICKET 更正|撤销|维持|准予修复|不予修复|退回补正 [--note N] [--staff NAME]
 
 Heavy modules (Rasa, TensorFlow) are imported inside the commands that need them.
 """
@@ -115,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
 
     sub.add_parser("serve", help="start the action server and the Rasa server").set_defaults(func=cmd_serve)
+
+    from bot import tickets_cli
+
+    tickets_cli.add_parser(sub)
     return p
 
 

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 XY = str(Path(sys.executable).with_name("xinyong"))
@@ -83,6 +84,15 @@ class Server:
         """The bot's reply texts for one user message, joined."""
         return "\n".join(m.get("text", "") for m in self.send(text, sender))
 
+    def restart(self):
+        """Stop every process and start them again on the same ports and database."""
+        self.stop()
+        self.lines = []
+        self.proc = subprocess.Popen([XY, "serve"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, start_new_session=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_ready()
+
     def stop(self):
         """SIGTERM first, so serve stops its children (each in its own process group); whatever is
         left after 30 s is killed, children included, so no server outlives the tests."""
@@ -98,3 +108,20 @@ class Server:
                     os.kill(kid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+
+
+class Chat:
+    """One user talking to the bot; remembers the last reply's buttons."""
+
+    def __init__(self, bot):
+        self.bot, self.sender, self.buttons = bot, f"user-{uuid.uuid4().hex[:8]}", []
+
+    def __call__(self, text: str) -> str:
+        messages = self.bot.send(text, self.sender)
+        assert messages, f"no reply to {text!r}"
+        self.buttons = [b for m in messages for b in m.get("buttons") or []]
+        return "\n".join(m.get("text", "") for m in messages)
+
+    def click(self, title_part: str) -> str:
+        button = next(b for b in self.buttons if title_part in b["title"])
+        return self(button["payload"])

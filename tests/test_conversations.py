@@ -3,33 +3,15 @@ data on a real database, through `xinyong serve` (fixture demo_bot in conftest.p
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from actions.db.models import HandoffRequest
-from tests.botserver import PAGED_CODE, PAGED_NAME
+from tests.botserver import PAGED_CODE, PAGED_NAME, Chat
 
 pytestmark = pytest.mark.slow
 HONGTAI = "912306047LY7DWQT7J"
-
-
-class Chat:
-    """One user talking to the bot; remembers the last reply's buttons."""
-
-    def __init__(self, bot):
-        self.bot, self.sender, self.buttons = bot, f"user-{uuid.uuid4().hex[:8]}", []
-
-    def __call__(self, text: str) -> str:
-        messages = self.bot.send(text, self.sender)
-        assert messages, f"no reply to {text!r}"
-        self.buttons = [b for m in messages for b in m.get("buttons") or []]
-        return "\n".join(m.get("text", "") for m in messages)
-
-    def click(self, title_part: str) -> str:
-        button = next(b for b in self.buttons if title_part in b["title"])
-        return self(button["payload"])
 
 
 @pytest.fixture

@@ -29,11 +29,11 @@ CONTRACT_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "query_credit
 
 def _examples(path: Path) -> dict[str, list[str]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    out = {}
+    out: dict[str, list[str]] = {}
     for block in data.get("nlu", []):
-        if "intent" in block:
-            out[block["intent"]] = [line[2:].strip() for line in block["examples"].splitlines()
-                                    if line.strip().startswith("- ")]
+        if "intent" in block:  # an intent may have several blocks: Rasa merges them, so do we
+            out.setdefault(block["intent"], []).extend(
+                line[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- "))
     return out
 
 

@@ -17,6 +17,8 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     migration, not the models: autogenerate leaves it alone."""
     if type_ == "table" and name.startswith("subjects_fts"):
         return False
+    if type_ == "table" and name == "events" and reflected:  # Rasa's SQL tracker store owns it
+        return False
     return not (type_ == "index" and name == "ix_subjects_name_norm_trgm")
 
 

@@ -155,6 +155,8 @@ class Record(Base):
     valid_to = Column(Date)  # 处罚有效期 / 有效期至; 2099-12-31 = no expiry
     # Joint punishment measures are suspended while an objection is verified (大庆 seed 002).
     punishment_suspended = Column(Boolean, nullable=False, default=False, server_default=false())
+    # Set when joint punishment ends for good: a granted repair or a revoked record (migration 0002).
+    punishment_ended_at = Column(DateTime(timezone=True))
     remark = Column(Text)
     # penalties
     violation_type = Column(String(300))
@@ -240,6 +242,7 @@ class Ticket(Base):
     # A retried or doubly confirmed filing carries the same key and finds the first ticket.
     idempotency_key = Column(String(200), unique=True)
     due_date = Column(Date)
+    decided_at = Column(DateTime(timezone=True))  # when it reached 已办结 (migration 0002)
     created_at, updated_at = _timestamps()
 
     events = relationship("TicketEvent", back_populates="ticket", order_by="TicketEvent.id")

@@ -42,6 +42,7 @@ class RecordView:
     license_number: str | None = None
     list_type: str | None = None
     list_reason: str | None = None
+    id: int | None = None  # internal: forms refer to a record by it, never shown
 
     @classmethod
     def of(cls, r) -> "RecordView":
@@ -54,7 +55,7 @@ class RecordView:
             content=r.penalty_content if r.kind == "penalty" else r.license_content,
             violation_type=r.violation_type, fine_amount=r.fine_amount,
             license_name=r.certificate_name or r.license_doc_name, license_number=r.license_number,
-            list_type=r.list_type, list_reason=r.list_reason)
+            list_type=r.list_type, list_reason=r.list_reason, id=r.id)
 
     @property
     def under_objection(self) -> bool:

@@ -1,0 +1,480 @@
+"""The objection and repair forms: validation (what this message answers or corrects), the
+questions, and the filing once the user confirms.
+
+Rasa runs `validate_<form>` after every user message while a form is active. It returns the slots
+this message fills or corrects plus the next slot to ask for; returning no slot at all rejects
+the form for this turn, which lets a rule answer a digression (a policy question, a status query)
+before the form asks its question again. Thin: parsing is services.form_input, wording is
+services.filing_text, data is services.tickets and services.eligibility.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.db.engine import run_db
+from actions.reply import Reply
+from actions.safe_action import SafeAction
+from actions.services import eligibility, enquiry, filing_text, form_input, tickets
+from actions.services.workflow_rules import rules
+
+FORMS = {"objection_form": "objection", "repair_form": "repair"}
+REQUIRED = {
+    "objection": ("filing_subject", "filing_record", "objection_ground", "objection_description",
+                  "objection_evidence", "contact_name", "contact_phone", "filing_confirmed"),
+    "repair": ("filing_subject", "filing_record", "repair_performance", "repair_commitment",
+               "contact_name", "contact_phone", "filing_confirmed"),
+}
+# Every slot a filing uses; all are cleared when it ends, so the next filing starts clean.
+FILING_SLOTS = ("filing_kind", "filing_id", "filing_subject", "filing_record", "filing_choices",
+                "filing_cancelled", "objection_ground", "objection_description", "objection_evidence",
+                "repair_performance", "repair_commitment", "contact_name", "contact_phone", "filing_confirmed")
+FREE_TEXT = ("objection_description", "objection_evidence", "repair_performance", "contact_name")
+# Intents that interrupt a form: a rule answers them, then the form asks its question again.
+DIGRESSIONS = ("ask_policy", "check_status", "human_handoff", "bot_challenge")
+DIGRESSION_CONFIDENCE = 0.6
+MAX_CHOICES = 8
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value not in (None, "") else None
+
+
+def _just_activated(tracker: Tracker, form: str) -> bool:
+    """True when Rasa activated the form on this very message (its ActiveLoop event follows the
+    user's message). Slots left from an abandoned filing are then ignored."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") == form:
+            return True
+    return False
+
+
+class Turn:
+    """The latest message as the form sees it."""
+
+    def __init__(self, tracker: Tracker):
+        message = tracker.latest_message or {}
+        self.text = (message.get("text") or "").strip()
+        # What the user typed (Traditional kept) is what a ticket stores; matching uses `text`.
+        self.original = (message.get("original_text") or self.text).strip()
+        intent = message.get("intent") or {}
+        self.intent = intent.get("name")
+        self.confidence = float(intent.get("confidence") or 0.0)
+        self.payload = self.text.startswith("/")
+        self.entities = {name: _entity(tracker, name) for name in
+                         ("credit_code", "subject_name", "doc_number", "phone", "person_name", "choice")}
+
+
+class ValidateFiling(SafeAction):
+    """Shared by both forms; `form` names which."""
+
+    form = ""
+
+    def name(self) -> str:
+        return f"validate_{self.form}"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kind = FORMS[self.form]
+        turn = Turn(tracker)
+        slots = {s: tracker.get_slot(s) for s in FILING_SLOTS}
+        starting = _just_activated(tracker, self.form) or slots["filing_kind"] != kind
+        requested = None if starting else tracker.get_slot("requested_slot")
+        updates: dict[str, Any] = {}
+        if starting:
+            slots = {s: None for s in FILING_SLOTS}
+            updates.update({s: None for s in FILING_SLOTS})
+            updates.update(filing_kind=kind, filing_id=uuid.uuid4().hex)
+            slots.update(filing_kind=kind, filing_id=updates["filing_id"])
+            focus = tracker.get_slot("focus_subject")
+            if focus:  # "这条处罚有误": the subject the user just looked up
+                updates["filing_subject"] = slots["filing_subject"] = str(focus)
+
+        if not starting and (turn.entities["choice"] == "cancel" or form_input.is_cancel(turn.text)):
+            return self._end(updates, "user")
+        if not starting and self._digression(turn, requested):
+            return []  # reject: a rule answers, then the form asks again
+
+        form = _Form(kind, reply, slots, updates, turn, requested, tracker.sender_id)
+        await form.read_entities()
+        if starting:
+            form.read_opening()
+        elif requested and requested not in form.changed:
+            await form.read_answer(requested)
+        await form.settle_record()
+        if form.cancelled:
+            return self._end(updates, form.cancelled)
+        if form.changed - {"filing_confirmed"} and not starting and requested == "filing_confirmed":
+            updates["filing_confirmed"] = None  # a correction at the summary: show it again
+        merged = {**slots, **updates}
+        missing = next((s for s in REQUIRED[kind] if merged.get(s) in (None, "")), None)
+        events = [SlotSet(k, v) for k, v in updates.items()]
+        if not any(k != "requested_slot" for k in updates) and requested:
+            events.append(SlotSet(requested, None))  # an answer we could not use: ask again, don't reject
+        events.append(SlotSet("requested_slot", missing))
+        return events
+
+    def _digression(self, turn: Turn, requested: str | None) -> bool:
+        if turn.intent not in DIGRESSIONS or turn.confidence < DIGRESSION_CONFIDENCE:
+            return False
+        if turn.entities["phone"] or turn.entities["doc_number"] or turn.entities["credit_code"]:
+            return False
+        if turn.intent == "check_status" or turn.payload:
+            return True
+        # A description may well be classified ask_policy; only a question interrupts free text.
+        return requested not in FREE_TEXT or form_input.is_question(turn.text)
+
+    @staticmethod
+    def _end(updates: dict, reason: str) -> list[dict[str, Any]]:
+        updates["filing_cancelled"] = reason
+        return [SlotSet(k, v) for k, v in updates.items()] + [SlotSet("requested_slot", None)]
+
+
+class _Form:
+    """One turn of one form: reads the message into `updates`, says what needs saying."""
+
+    def __init__(self, kind: str, reply: Reply, slots: dict, updates: dict, turn: Turn, requested, sender: str):
+        self.kind, self.reply, self.slots, self.updates = kind, reply, slots, updates
+        self.turn, self.requested, self.sender = turn, requested, sender
+        self.changed: set[str] = set()
+        self.cancelled: str | None = None
+
+    def set(self, slot: str, value) -> None:
+        self.updates[slot] = value
+        self.slots[slot] = value
+        self.changed.add(slot)
+
+    # -- anything the message names, whatever was asked
+    async def read_entities(self) -> None:
+        e = self.turn.entities
+        if e["credit_code"]:
+            await self._subject_by_code(e["credit_code"])
+        elif e["subject_name"] and self.requested in (None, "filing_subject", "filing_record"):
+            await self._subject_by_name(e["subject_name"])
+        if e["doc_number"]:
+            await self._record_by_doc(e["doc_number"])
+        choice = e["choice"] or ""
+        if choice.startswith("r") and choice[1:].isdigit():
+            await self._record_by_id(int(choice[1:]))
+        elif choice.startswith("g") and choice[1:].isdigit() and self.kind == "objection":
+            ground = form_input.ground_of(choice[1:])
+            if ground:
+                self.set("objection_ground", ground)
+        if e["phone"] and self.requested not in ("objection_description", "objection_evidence", "repair_performance"):
+            self._phone(e["phone"])
+        for field, value in form_input.labelled(self.turn.text).items():
+            if field in REQUIRED[self.kind] and field != self.requested:
+                self.set(field, self._original_of(value) if field in FREE_TEXT else value)
+
+    def _original_of(self, value: str) -> str:
+        """The user's own characters for a value found in the normalised text (same length)."""
+        start = self.turn.text.find(value)
+        if start >= 0 and len(self.turn.original) == len(self.turn.text):
+            return self.turn.original[start:start + len(value)]
+        return value
+
+    def read_opening(self) -> None:
+        """The message that started an objection may already say why ("金额写错了")."""
+        if self.kind != "objection" or self.turn.payload:
+            return
+        ground = form_input.ground_of(self.turn.text)
+        if ground and ground != "其他":
+            self.set("objection_ground", ground)
+
+    # -- the answer to the question asked
+    async def read_answer(self, slot: str) -> None:
+        t = self.turn
+        if slot == "filing_subject":
+            if t.payload or not form_input.meaningful(t.text, 3):
+                return self._again("请发送企业（组织）名称或18位统一社会信用代码。")
+            return await self._subject_by_name(t.text)
+        if slot == "filing_record":
+            n = form_input.ordinal(t.text)
+            choices = [c for c in (self.slots.get("filing_choices") or "").split(",") if c]
+            if n and 1 <= n <= len(choices):
+                return await self._record_by_id(int(choices[n - 1]))
+            return self._again("请点选上面的一条记录，或输入第几条（如“第1条”），也可以直接发送决定书文号。")
+        if slot == "objection_ground":
+            ground = form_input.ground_of(t.text)
+            if ground:
+                return self.set(slot, ground)
+            return self._again("请选择异议理由：信息错误、非本主体、已撤销或变更、超过公示期限，或其他。")
+        if slot in ("objection_description", "repair_performance"):
+            if t.payload or not form_input.meaningful(t.text, 4):
+                return self._again("请用一两句话说明具体情况，例如哪一项信息不对、正确的应该是什么。"
+                                   if slot == "objection_description" else
+                                   "请说明处罚的履行情况，例如“罚款已于5月缴清，已按要求完成整改”。")
+            return self.set(slot, t.original)
+        if slot == "objection_evidence":
+            if form_input.nothing(t.text):
+                return self.set(slot, "无")
+            if t.payload or not form_input.meaningful(t.text, 2):
+                return self._again("请说明您能提供哪些证据材料（如复议决定书、缴款凭证），没有可以回复“没有”。")
+            return self.set(slot, t.original)
+        if slot == "repair_commitment":
+            agreed = form_input.consent(t.text, t.intent)
+            if agreed:
+                return self.set(slot, "agreed")
+            return self._again("信用修复必须作出信用承诺。同意请回复“同意”；不愿承诺可以说“取消”结束申请。")
+        if slot == "contact_name":
+            name = self.turn.entities["person_name"] or form_input.contact_name_of(t.text)
+            if name and not t.payload:
+                return self.set(slot, self._original_of(name))
+            return self._again("请告诉我联系人的姓名，例如“张伟”。")
+        if slot == "contact_phone":
+            return self._phone(t.text) if form_input.meaningful(t.text, 3) else self._again(
+                "请留一个联系电话：手机号（11位）或带区号的座机号，例如 0459-4567890。")
+        if slot == "filing_confirmed":
+            answer = form_input.yes_no(t.text, t.intent)
+            if answer:
+                return self.set(slot, "yes")
+            return self._again("请直接告诉我要改的内容，例如“电话改成13912345678”“联系人改成王五”；"
+                               "说“取消”可以放弃本次申请。" if answer is False else
+                               "信息无误请回复“确认”，需要修改请直接说要改的内容。")
+
+    def _again(self, text: str) -> None:
+        self.reply.say(text)
+
+    def _phone(self, text: str) -> None:
+        check = form_input.check_phone(text)
+        if check.valid:
+            self.set("contact_phone", check.value)
+        else:
+            self._again(f"“{check.value}”不是有效的电话号码。请发送11位手机号，或带区号的座机号（如 0459-4567890）。")
+
+    # -- subject and record
+    async def _subject_by_code(self, code: str) -> None:
+        found = await run_db(enquiry.by_code, code, self.sender)
+        if not found.check.valid:
+            return self._again(f"{found.check.reason}。请核对后重新发送统一社会信用代码（18位）。")
+        if found.enquiry is None:
+            return self._again("没有找到这个代码对应的主体，请核对后重发，或发送主体名称。")
+        self._subject(found.enquiry.subject.id)
+
+    async def _subject_by_name(self, name: str) -> None:
+        found = await run_db(enquiry.by_name, name, self.sender, limit=5)
+        if found.exact:
+            return self._subject(found.exact.subject.id)
+        if found.too_short:
+            return self._again(f"“{name}”太短了，请输入名称中至少连续3个字，或发送18位统一社会信用代码。")
+        if not found.candidates:
+            return self._again(f"没有找到名称包含“{name}”的企业或组织。请核对名称，或发送18位统一社会信用代码。")
+        buttons = [{"title": c.name, "payload": '/inform{"credit_code":"%s"}' % c.code}
+                   for c in found.candidates if c.code]
+        self.reply.say(f"找到以下名称包含“{name}”的主体，请选择：", buttons)
+
+    def _subject(self, subject_id: int) -> None:
+        if str(subject_id) != str(self.slots.get("filing_subject")):
+            self.set("filing_record", None)
+            self.set("filing_choices", None)
+        self.set("filing_subject", str(subject_id))
+
+    async def _record_by_doc(self, doc: str) -> None:
+        subject = self.slots.get("filing_subject")
+        found = await run_db(tickets.record_by_doc, doc, int(subject) if subject else None)
+        if not found:
+            where = "该主体" if subject else "公示信息中"
+            return self._again(f"{where}没有找到文号为“{doc}”的公示记录，请核对文号，或从列出的记录中选择。")
+        if len(found) > 1 and not subject:
+            return self._again(f"文号“{doc}”对应多条记录，请先告诉我主体名称或统一社会信用代码。")
+        await self._record_by_id(found[0].id)
+
+    async def _record_by_id(self, record_id: int) -> None:
+        record = await run_db(tickets.record_view, record_id)
+        subject_id = await run_db(tickets.subject_of_record, record_id)
+        if record is None or subject_id is None:
+            return self._again("这条记录已无法找到，请重新选择。")
+        if str(subject_id) != str(self.slots.get("filing_subject")):
+            self._subject(subject_id)
+        self.set("filing_record", str(record_id))
+
+    async def settle_record(self) -> None:
+        """Once the subject is known: list its records, or take the only one; check the chosen one."""
+        subject = self.slots.get("filing_subject")
+        if not subject:
+            return
+        if not self.slots.get("filing_record"):
+            if "filing_subject" not in self.changed and self.slots.get("filing_choices"):
+                return
+            records = await run_db(tickets.records_for, int(subject), self.kind)
+            if not records:
+                self.reply.say("该主体目前没有可以" + ("提出异议" if self.kind == "objection" else "申请信用修复")
+                               + "的公示记录。如有疑问可以说“转人工”。")
+                self.cancelled = "nothing"
+                return
+            if len(records) == 1:
+                self.reply.say(f"该主体只有一条相关公示记录：{filing_text.record_label(records[0])}，就按这条办理。")
+                self.set("filing_record", str(records[0].id))
+            else:
+                self.set("filing_choices", ",".join(str(r.id) for r in records[:MAX_CHOICES]))
+                return
+        if "filing_record" in self.changed and self.slots.get("filing_record"):
+            await self._check_record(int(self.slots["filing_record"]))
+
+    async def _check_record(self, record_id: int) -> None:
+        record = await run_db(tickets.record_view, record_id)
+        if self.kind == "repair":
+            verdict = eligibility.assess(record)
+            if not verdict.eligible:
+                self.reply.say(filing_text.ineligible(record, verdict))
+                self.cancelled = "ineligible"
+                return
+            self.reply.say(filing_text.eligible(record, verdict))
+        elif record.display_status == "异议处理中":
+            open_ticket = await run_db(tickets.open_on_record, "objection", record_id)
+            if open_ticket:
+                self.reply.say(f"这条记录已有异议正在办理：{open_ticket.ticket_no}（{open_ticket.status}），无需重复提交。"
+                               f"发送该编号可以查询进度。")
+                self.cancelled = "duplicate"
+
+
+class ValidateObjectionForm(ValidateFiling):
+    form = "objection_form"
+
+
+class ValidateRepairForm(ValidateFiling):
+    form = "repair_form"
+
+
+# ---------------------------------------------------------------- the questions
+
+_QUESTIONS = {
+    "filing_subject": ("请问要对哪家企业（组织）的记录{what}？请发送名称或18位统一社会信用代码。",
+                       "Which company or organisation is it about? Send its name or its 18-character code."),
+    "objection_description": ("请简要说明具体情况：哪一项信息不对，正确的应该是什么？",
+                              "Please describe what is wrong and what would be right."),
+    "objection_evidence": ("您有哪些可以证明的材料？（如复议决定书、缴款凭证、营业执照），没有可以回复“没有”。",
+                           "What evidence do you have? Reply 'none' if you have none."),
+    "repair_performance": ("请说明处罚的履行情况，例如罚款是否已缴清、是否已完成整改。",
+                           "How was the penalty performed (fine paid, rectification done)?"),
+    "contact_name": ("请留下联系人姓名。", "Please give a contact name."),
+    "contact_phone": ("请留下联系电话（手机号或带区号的座机号）。", "Please give a contact phone number."),
+}
+
+
+class AskFiling(SafeAction):
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kind = tracker.get_slot("filing_kind") or "objection"
+        chinese, english = _QUESTIONS[self.slot]
+        reply.zh_en(chinese.format(what="提出异议" if kind == "objection" else "申请信用修复"), english)
+        return []
+
+
+class AskFilingSubject(AskFiling):
+    slot = "filing_subject"
+
+
+class AskObjectionDescription(AskFiling):
+    slot = "objection_description"
+
+
+class AskObjectionEvidence(AskFiling):
+    slot = "objection_evidence"
+
+
+class AskRepairPerformance(AskFiling):
+    slot = "repair_performance"
+
+
+class AskContactName(AskFiling):
+    slot = "contact_name"
+
+
+class AskContactPhone(AskFiling):
+    slot = "contact_phone"
+
+
+class AskFilingRecord(SafeAction):
+    def name(self) -> str:
+        return "action_ask_filing_record"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kind = tracker.get_slot("filing_kind") or "objection"
+        ids = [int(c) for c in (tracker.get_slot("filing_choices") or "").split(",") if c]
+        views = [await run_db(tickets.record_view, i) for i in ids]
+        buttons = [{"title": f"{n}. {filing_text.record_label(v)}", "payload": '/inform{"choice":"r%d"}' % v.id}
+                   for n, v in enumerate(views, 1) if v]
+        what = "提出异议" if kind == "objection" else "申请信用修复"
+        reply.say(f"请选择要{what}的记录（点选，或回复第几条，也可以直接发送决定书文号）：", buttons)
+        return []
+
+
+class AskObjectionGround(SafeAction):
+    def name(self) -> str:
+        return "action_ask_objection_ground"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        buttons = [{"title": g, "payload": '/inform{"choice":"g%d"}' % i} for i, g in enumerate(rules().grounds, 1)]
+        reply.say("请选择异议理由：", buttons)
+        return []
+
+
+class AskRepairCommitment(SafeAction):
+    def name(self) -> str:
+        return "action_ask_repair_commitment"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        reply.say(filing_text.commitment(), [{"title": "同意并承诺", "payload": "/affirm"},
+                                             {"title": "取消申请", "payload": '/deny{"choice":"cancel"}'}])
+        return []
+
+
+class AskFilingConfirmed(SafeAction):
+    def name(self) -> str:
+        return "action_ask_filing_confirmed"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kind = tracker.get_slot("filing_kind") or "objection"
+        record = await run_db(tickets.record_view, int(tracker.get_slot("filing_record")))
+        found = await run_db(enquiry.by_id, int(tracker.get_slot("filing_subject")), tracker.sender_id)
+        slots = {s: tracker.get_slot(s) for s in FILING_SLOTS}
+        reply.say(filing_text.summary(kind, found.subject.name if found else "", record, slots),
+                  [{"title": "确认提交", "payload": "/affirm"},
+                   {"title": "取消申请", "payload": '/deny{"choice":"cancel"}'}])
+        return []
+
+
+# ---------------------------------------------------------------- the filing
+
+class ActionSubmitFiling(SafeAction):
+    """After the form: file the ticket (committed before anything is said), or end a cancelled one."""
+
+    def name(self) -> str:
+        return "action_submit_filing"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        slots = {s: tracker.get_slot(s) for s in FILING_SLOTS}
+        reset = [SlotSet(s, None) for s in FILING_SLOTS]
+        cancelled = slots["filing_cancelled"]
+        if cancelled == "user":
+            reply.zh_en("好的，已取消，本次申请没有提交。需要时可以随时重新开始。",
+                        "Cancelled: nothing was filed.")
+        if cancelled or slots["filing_confirmed"] != "yes":
+            return reset
+        kind = slots["filing_kind"]
+        filing = tickets.Filing(
+            kind=kind, record_id=int(slots["filing_record"]),
+            idempotency_key=f"{tracker.sender_id}:{slots['filing_id']}", sender_id=tracker.sender_id,
+            channel=(tracker.get_latest_input_channel() or None), ground=slots["objection_ground"],
+            description=slots["objection_description"], evidence=slots["objection_evidence"],
+            performance=slots["repair_performance"],
+            commitment_text=rules().commitment.text if kind == "repair" else None,
+            contact_name=slots["contact_name"], contact_phone=slots["contact_phone"])
+        try:
+            filed = await run_db(tickets.file, filing)
+        except tickets.TicketError as refused:
+            reply.say(f"{refused}。")
+            return reset
+        reply.say(filing_text.receipt(filed.ticket, filed.created, filed.same_request))
+        return reset + [SlotSet("filing_ticket", filed.ticket.ticket_no),
+                        SlotSet("focus_subject", slots["filing_subject"])]

@@ -1,0 +1,158 @@
+"""Reading a form answer from what the user typed: grounds, ordinals, phones, names, consent,
+cancellation and labelled corrections ("不对，联系人改成王五").
+
+Pure functions on the NLU's normalised (Simplified, half-width) text; no database, no Rasa.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from actions.services.workflow_rules import rules
+
+_CANCEL = re.compile(
+    r"^(算了|取消|不办了|不申请了|不提了|不弄了|不搞了|放弃|退出|不用了|不要了|先不|不想办了|撤回|不填了|不想弄了|"
+    r"cancel|quit|stop)|取消(申请|异议|修复|办理|提交|本次)|不(办|申请|提|弄|搞|填|要)了|算了",
+    re.I)
+
+# Order matters: the more specific grounds first ("代码不是我们的" is 非本主体, not 信息错误).
+_GROUND_WORDS = (
+    ("非本主体", r"不是(我们|我|本公司|本单位|本店|我司|我家|本人)|非本|别人的|别家|其他公司|其他单位|另一家|重名|同名|"
+               r"冒用|冒名|与我们无关|跟我们没关系|和我们没关系|张冠李戴|不是同一"),
+    ("已撤销或变更", r"撤销|撤消|已撤|变更|复议|改判|撤回|诉讼|已经改|被纠正|已更改"),
+    ("超过公示期限", r"公示期|期限|过期|期满|超期|到期|早该|还挂着|还在公示|时间太长|太久|该撤下|应该下架"),
+    ("信息错误", r"错误|有误|写错|错了|不准确|不对|不符|登记错|录错|搞错|弄错|误|不实|不真实|有出入|数字不对|金额"),
+    ("其他", r"^其他|^其它|别的原因|其他原因|其它原因"),
+)
+_GROUND_PATTERNS = tuple((g, re.compile(p)) for g, p in _GROUND_WORDS)
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ORDINAL = re.compile(r"^(?:第)?\s*([0-9]{1,2}|[一二两三四五六七八九十])\s*(?:条|个|项|份|家|号)?(?:吧|的|记录)?$")
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?$")
+
+_NAME_LEAD = re.compile(r"^(?:联系人|联络人|姓名|名字|我叫|我是|叫|找|本人)\s*(?:是|叫|为|:|：)?\s*")
+_NAME_TAIL = re.compile(r"(?:就行|就可以|就好|吧|即可)$")
+_NAME_OK = re.compile(r"^[\u4e00-\u9fffA-Za-z·.\s]{2,30}$")
+
+_YES = re.compile(r"^(确认|对|是|是的|没错|没问题|正确|好|好的|可以|行|提交|嗯|ok|yes|确定)|确认(提交|无误)|都对|没问题|提交吧",
+                  re.I)
+_NO = re.compile(r"不对|不是|有误|错了|不正确|要改|修改|改一下|no\b", re.I)
+_CONSENT_NO = re.compile(r"不同意|不承诺|不接受|拒绝|不签|不愿意")
+_CONSENT_YES = re.compile(r"同意|承诺|接受|agree|愿意|签署", re.I)
+_NOTHING = re.compile(r"^(没有|无|暂无|没|还没有|暂时没有|没有材料|无材料|没有证据|none|no)[。.!！]?$", re.I)
+
+# "联系人改成王五" / "电话是…" / "理由改为非本主体": a field named, then its new value.
+_SET = r"\s*(?:(?:改一下|改下|修改为|改成|改为|换成|应该是|应为|更正为|更改为|写成|是|为)\s*[:：]?|[:：])\s*"
+_LABELLED = (
+    ("contact_name", re.compile(r"(?:联系人|联络人|姓名|名字)" + _SET + r"(?P<v>[^，,。；;\d]{2,20})")),
+    ("objection_ground", re.compile(r"(?:理由|原因|异议类型|异议理由)" + _SET + r"(?P<v>.{2,})")),
+    ("objection_description", re.compile(r"(?:描述|说明|情况说明|具体情况|异议内容)" + _SET + r"(?P<v>.{2,})")),
+    ("objection_evidence", re.compile(r"(?:证据|证明材料|材料)" + _SET + r"(?P<v>.{1,})")),
+    ("repair_performance", re.compile(r"(?:履行情况|整改情况)" + _SET + r"(?P<v>.{2,})")),
+)
+
+
+def is_cancel(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and len(text) <= 30 and bool(_CANCEL.search(text))
+
+
+def ground_of(text: str) -> str | None:
+    text = text.strip()
+    grounds = rules().grounds
+    if text.isdigit() and 1 <= int(text) <= len(grounds):
+        return grounds[int(text) - 1]
+    for ground in grounds:
+        if ground in text:
+            return ground
+    for ground, pattern in _GROUND_PATTERNS:
+        if pattern.search(text):
+            return ground
+    return None
+
+
+def ordinal(text: str) -> int | None:
+    """1 for '1', '第一条', '第1个', '一'; None otherwise."""
+    m = _ORDINAL.match(text.strip())
+    if not m:
+        return None
+    value = m.group(1)
+    return int(value) if value.isdigit() else _CN_DIGITS[value]
+
+
+@dataclass(frozen=True)
+class PhoneCheck:
+    valid: bool
+    value: str  # canonical: 13912345678 or 0459-4567890(-123)
+
+
+def check_phone(text: str) -> PhoneCheck:
+    s = re.sub(r"[\s()（）]", "", text or "").replace("—", "-").replace("－", "-")
+    s = re.sub(r"^(\+?86-?)", "", s)
+    if _MOBILE.match(s):
+        return PhoneCheck(True, s)
+    m = _LANDLINE.match(s)
+    if m:
+        return PhoneCheck(True, f"{m.group(1)}-{m.group(2)}" + (f"-{m.group(3)}" if m.group(3) else ""))
+    return PhoneCheck(False, s)
+
+
+def contact_name_of(text: str) -> str | None:
+    s = _NAME_TAIL.sub("", _NAME_LEAD.sub("", text.strip())).strip(" ，,。.！!")
+    return s if _NAME_OK.match(s) and not is_cancel(s) else None
+
+
+def yes_no(text: str, intent: str | None) -> bool | None:
+    """True for a confirmation, False for 'not right', None when the message is neither."""
+    text = text.strip()
+    if _NO.search(text):
+        return False
+    if intent == "affirm" or _YES.search(text):
+        return True
+    if intent == "deny":
+        return False
+    return None
+
+
+def consent(text: str, intent: str | None) -> bool | None:
+    """An explicit agreement to the credit commitment: '同意', '我承诺'; a bare '好' is not enough."""
+    if _CONSENT_NO.search(text) or (intent == "deny" and not _CONSENT_YES.search(text)):
+        return False
+    if _CONSENT_YES.search(text):
+        return True
+    return None
+
+
+def nothing(text: str) -> bool:
+    return bool(_NOTHING.match(text.strip()))
+
+
+def labelled(text: str) -> dict[str, str]:
+    """Fields the message names explicitly, with their new values (grounds mapped to the list)."""
+    found: dict[str, str] = {}
+    for field, pattern in _LABELLED:
+        m = pattern.search(text)
+        if not m:
+            continue
+        value = m.group("v").strip(" ，,。.")
+        if field == "objection_ground":
+            value = ground_of(value) or ""
+        elif field == "contact_name":
+            value = contact_name_of(value) or ""
+        if value:
+            found[field] = value
+    return found
+
+
+def meaningful(text: str, minimum: int = 2) -> bool:
+    """At least `minimum` letters or Han characters: not just punctuation or '嗯'."""
+    return len(re.findall(r"[\u4e00-\u9fffA-Za-z0-9]", text)) >= minimum
+
+
+_QUESTION = re.compile(r"[?？]|吗|么|怎么|如何|多久|多长|什么|哪些|能不能|可不可以|是否")
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text))

@@ -1,0 +1,346 @@
+"""Objection (YY-) and repair (XF-) tickets: filing, reading and the staff workflow.
+
+Every change is one transaction: the ticket, its event, the record's display status and the audit
+log commit together or not at all, and only then does a caller tell anyone about it. A filing
+carries an idempotency key (the conversation and its form instance), so confirming twice or a
+retried request finds the first ticket instead of making a second.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from actions.db import keys
+from actions.db.engine import session_scope
+from actions.db.models import Record, Subject, Ticket, TicketCounter, TicketEvent, utcnow
+from actions.services import audit, subjects
+from actions.services.display_rules import rules as display_rules
+from actions.services.enquiry import RecordView
+from actions.services.textnorm import to_simplified
+from actions.services.workflow_rules import add_working_days, rules
+
+PREFIX = {"objection": "YY", "repair": "XF"}
+OPEN_STATUSES = ("已提交", "已受理", "核实中", "审核中")
+REVIEW_STATUS = {"objection": "核实中", "repair": "审核中"}
+OUTCOMES = {"objection": ("更正", "撤销", "维持"), "repair": ("准予修复", "不予修复")}
+RETURN = "退回补正"
+
+
+class TicketError(ValueError):
+    """A request the workflow refuses; the message is Chinese and meant for the person asking."""
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What the form collected; `record_id` and `idempotency_key` are required."""
+    kind: str
+    record_id: int
+    idempotency_key: str
+    sender_id: str | None = None
+    channel: str | None = None
+    ground: str | None = None
+    description: str | None = None
+    evidence: str | None = None
+    performance: str | None = None
+    commitment_text: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    staff_assisted_by: int | None = None
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: dt.datetime
+    status: str
+    outcome: str | None
+    actor_type: str
+    note: str | None
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketView:
+    ticket_no: str
+    kind: str
+    status: str
+    outcome: str | None
+    created_at: dt.datetime
+    due_date: dt.date | None
+    decided_at: dt.datetime | None
+    subject_name: str
+    subject_type: str
+    record_doc: str
+    record_kind: str
+    record_status: str
+    sender_id: str | None
+    ground: str | None = None
+    description: str | None = None
+    evidence: str | None = None
+    performance: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    events: tuple[EventView, ...] = field(default_factory=tuple)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class Filed:
+    ticket: TicketView
+    created: bool  # False: an earlier ticket was found (same key, or an open one on the record)
+    same_request: bool = False  # True: the same filing confirmed again or retried
+
+
+def _view(session: Session, t: Ticket) -> TicketView:
+    record = session.get(Record, t.record_id)
+    subject = session.get(Subject, t.subject_id)
+    return TicketView(
+        ticket_no=t.ticket_no, kind=t.kind, status=t.status, outcome=t.outcome, created_at=t.created_at,
+        due_date=t.due_date, decided_at=t.decided_at, subject_name=subject.name, subject_type=subject.subject_type,
+        record_doc=record.doc_number, record_kind=record.kind, record_status=record.display_status,
+        sender_id=t.sender_id, ground=t.ground, description=t.description, evidence=t.evidence,
+        performance=t.performance, contact_name=t.contact_name, contact_phone=t.contact_phone,
+        events=tuple(EventView(e.at, e.status, e.outcome, e.actor_type, e.note, e.actor) for e in t.events))
+
+
+def next_ticket_no(session: Session, kind: str, day: dt.date) -> str:
+    """YY-YYYYMMDD-NNNN, numbered per prefix and day. The UPDATE locks the counter row until commit,
+    so concurrent filings on PostgreSQL queue instead of sharing a number."""
+    prefix = PREFIX[kind]
+    c = TicketCounter.__table__
+    bumped = session.execute(sa.update(c).where(c.c.prefix == prefix, c.c.day == day)
+                             .values(last_no=c.c.last_no + 1))
+    if bumped.rowcount == 0:
+        try:
+            with session.begin_nested():
+                session.execute(sa.insert(c).values(prefix=prefix, day=day, last_no=1))
+        except IntegrityError:  # another filing created the day's row first
+            session.execute(sa.update(c).where(c.c.prefix == prefix, c.c.day == day)
+                            .values(last_no=c.c.last_no + 1))
+    number = session.execute(sa.select(c.c.last_no).where(c.c.prefix == prefix, c.c.day == day)).scalar_one()
+    if number > 9999:
+        raise TicketError("今日受理编号已用完，请明天再试或拨打服务热线")
+    return f"{prefix}-{day:%Y%m%d}-{number:04d}"
+
+
+def due_date(kind: str, filed: dt.date) -> dt.date:
+    if kind == "objection":
+        return add_working_days(filed, rules().objection_limits["decide_working_days"])
+    limits = rules().repair_limits
+    return add_working_days(filed, limits["accept_working_days"] + limits["decide_working_days"])
+
+
+def _by_key(session: Session, key: str) -> Ticket | None:
+    return session.execute(sa.select(Ticket).where(Ticket.idempotency_key == key)).scalar_one_or_none()
+
+
+def _open_on_record(session: Session, kind: str, record_id: int) -> Ticket | None:
+    return session.execute(sa.select(Ticket).where(
+        Ticket.kind == kind, Ticket.record_id == record_id, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def _actor(filing: Filing) -> tuple[str, str | None]:
+    return ("staff", str(filing.staff_assisted_by)) if filing.staff_assisted_by else ("subject", filing.sender_id)
+
+
+def file(filing: Filing, today: dt.date | None = None) -> Filed:
+    """Store the ticket and its first event and apply its effect on the record, in one transaction."""
+    for _ in range(2):  # a concurrent twin with the same key wins the unique index: read its ticket
+        try:
+            return _file(filing, today or dt.date.today())
+        except IntegrityError:
+            with session_scope() as session:
+                existing = _by_key(session, filing.idempotency_key)
+                if existing is not None:
+                    return Filed(_view(session, existing), created=False, same_request=True)
+    raise TicketError("提交失败，请稍后重试")
+
+
+def _file(filing: Filing, today: dt.date) -> Filed:
+    with session_scope() as session:
+        existing = _by_key(session, filing.idempotency_key)
+        if existing is not None:
+            return Filed(_view(session, existing), created=False, same_request=True)
+        record = session.get(Record, filing.record_id, with_for_update=True)
+        if record is None:
+            raise TicketError("该条记录已不存在，请重新查询")
+        already = _open_on_record(session, filing.kind, record.id)
+        if already is not None:
+            return Filed(_view(session, already), created=False)
+        if filing.kind == "objection" and record.display_status not in subjects.PUBLIC_STATUSES:
+            raise TicketError("该条记录已不再公示，无需提出异议")
+        ticket = Ticket(
+            ticket_no=next_ticket_no(session, filing.kind, today), kind=filing.kind, status="已提交",
+            record_id=record.id, subject_id=record.subject_id, ground=filing.ground,
+            description=filing.description, evidence=filing.evidence, performance=filing.performance,
+            commitment_text=filing.commitment_text,
+            commitment_agreed_at=utcnow() if filing.commitment_text else None,
+            contact_name=filing.contact_name, contact_phone=filing.contact_phone, channel=filing.channel,
+            sender_id=filing.sender_id, staff_assisted_by=filing.staff_assisted_by,
+            idempotency_key=filing.idempotency_key, due_date=due_date(filing.kind, today))
+        actor_type, actor = _actor(filing)
+        ticket.events.append(TicketEvent(status="已提交", actor_type=actor_type, actor=actor,
+                                         note="经信用助手提交" if not filing.staff_assisted_by else "热线工作人员代为提交"))
+        session.add(ticket)
+        if filing.kind == "objection":
+            # Marked at once, and joint punishment is suspended while it is verified (seed 002, 四、（五）).
+            record.display_status = "异议处理中"
+            record.punishment_suspended = True
+            record.status_changed_at = utcnow()
+        session.flush()
+        audit.log(session, actor_type, actor, f"file_{filing.kind}", "ticket", ticket.ticket_no,
+                  {"record_id": record.id, "ground": filing.ground}, channel=filing.channel)
+        return Filed(_view(session, ticket), created=True)
+
+
+def open_on_record(kind: str, record_id: int) -> TicketView | None:
+    with session_scope() as session:
+        t = _open_on_record(session, kind, record_id)
+        return _view(session, t) if t else None
+
+
+def get(ticket_no: str) -> TicketView | None:
+    with session_scope() as session:
+        t = session.execute(sa.select(Ticket).where(Ticket.ticket_no == ticket_no.upper())).scalar_one_or_none()
+        return _view(session, t) if t else None
+
+
+def of_sender(sender_id: str, limit: int = 10) -> list[TicketView]:
+    """The tickets this conversation filed, newest first."""
+    with session_scope() as session:
+        rows = session.execute(sa.select(Ticket).where(Ticket.sender_id == sender_id)
+                               .order_by(Ticket.id.desc()).limit(limit)).scalars()
+        return [_view(session, t) for t in rows]
+
+
+def listing(status: str | None = None, kind: str | None = None, limit: int = 50) -> list[TicketView]:
+    with session_scope() as session:
+        q = sa.select(Ticket)
+        if status == "open":
+            q = q.where(Ticket.status.in_(OPEN_STATUSES))
+        elif status:
+            q = q.where(Ticket.status == status)
+        if kind:
+            q = q.where(Ticket.kind == kind)
+        rows = session.execute(q.order_by(Ticket.due_date.asc().nulls_last(), Ticket.id.asc()).limit(limit)).scalars()
+        return [_view(session, t) for t in rows]
+
+
+def _locked(session: Session, ticket_no: str) -> Ticket:
+    t = session.execute(sa.select(Ticket).where(Ticket.ticket_no == ticket_no.strip().upper())
+                        .with_for_update()).scalar_one_or_none()
+    if t is None:
+        raise TicketError(f"没有编号为 {ticket_no} 的申请")
+    return t
+
+
+def accept(ticket_no: str, staff: str, note: str | None = None, channel: str = "cli") -> TicketView:
+    """One step forward: 已提交 → 已受理 → 核实中 (objection) / 审核中 (repair)."""
+    with session_scope() as session:
+        t = _locked(session, ticket_no)
+        if t.status in ("已提交", RETURN):
+            new = "已受理"
+        elif t.status == "已受理":
+            new = REVIEW_STATUS[t.kind]
+        else:
+            raise TicketError(f"{t.ticket_no} 当前状态为{t.status}，不能再受理")
+        t.status = new
+        t.events.append(TicketEvent(status=new, actor_type="staff", actor=staff, note=note))
+        audit.log(session, "staff", staff, "ticket_accept", "ticket", t.ticket_no, {"status": new}, channel=channel)
+        session.flush()
+        return _view(session, t)
+
+
+def _apply_decision(record: Record, kind: str, outcome: str, ticket_no: str) -> None:
+    now = utcnow()
+    if kind == "objection":
+        if outcome == "撤销":
+            record.display_status, record.punishment_suspended, record.punishment_ended_at = "已撤销", False, now
+        else:  # 更正 (corrected data stays on display) or 维持 (display and punishment resume)
+            record.display_status, record.punishment_suspended = "公示中", False
+            if outcome == "更正":
+                record.remark = ((record.remark + "；") if record.remark else "") + f"经异议核实已更正（{ticket_no}）"
+    elif outcome == "准予修复":
+        record.display_status, record.punishment_suspended, record.punishment_ended_at = "已修复停止公示", False, now
+    record.status_changed_at = now
+
+
+def decide(ticket_no: str, outcome: str, staff: str, note: str | None = None, channel: str = "cli") -> TicketView:
+    """Close the ticket with `outcome`, or return it for 补正, and update its record in the same transaction."""
+    with session_scope() as session:
+        t = _locked(session, ticket_no)
+        if t.status not in OPEN_STATUSES:
+            raise TicketError(f"{t.ticket_no} 当前状态为{t.status}，不能再作决定")
+        if outcome == RETURN:
+            if not note:
+                raise TicketError("退回补正时请写明需要补正的内容（--note）")
+            t.status = RETURN
+            t.events.append(TicketEvent(status=RETURN, actor_type="staff", actor=staff, note=note))
+        else:
+            if outcome not in OUTCOMES[t.kind]:
+                allowed = "、".join(OUTCOMES[t.kind] + (RETURN,))
+                raise TicketError(f"{'异议' if t.kind == 'objection' else '信用修复'}的处理结果只能是：{allowed}")
+            record = session.get(Record, t.record_id, with_for_update=True)
+            _apply_decision(record, t.kind, outcome, t.ticket_no)
+            t.status, t.outcome, t.decided_at = "已办结", outcome, utcnow()
+            t.events.append(TicketEvent(status="已办结", outcome=outcome, actor_type="staff", actor=staff, note=note))
+        audit.log(session, "staff", staff, "ticket_decide", "ticket", t.ticket_no,
+                  {"outcome": outcome, "note": note}, channel=channel)
+        session.flush()
+        return _view(session, t)
+
+
+# ---------------------------------------------------------------- what a form can file against
+
+def records_for(subject_id: int, kind: str) -> list[RecordView]:
+    """The subject's displayed records a filing of `kind` can be about (repairs: no licences)."""
+    kinds = ("penalty", "list") if kind == "repair" else ("penalty", "list", "license")
+    with session_scope() as session:
+        subject = session.get(Subject, subject_id)
+        if subject is None:
+            return []
+        rows = subjects.records_of(session, subject_id, kinds)
+        if subject.subject_type == "自然人":
+            rows = [r for r in rows if r.kind == "list" and r.list_type in display_rules().person_public_lists]
+        return [RecordView.of(r) for r in rows]
+
+
+def record_by_doc(doc_number: str, subject_id: int | None = None) -> list[RecordView]:
+    """Displayed records with this document number (brackets and spaces normalised)."""
+    wanted = keys.doc_key(to_simplified(doc_number))
+    with session_scope() as session:
+        q = sa.select(Record).where(Record.display_status.in_(subjects.PUBLIC_STATUSES))
+        if subject_id is not None:
+            q = q.where(Record.subject_id == subject_id)
+        candidates = session.execute(q.where(Record.doc_number.like(f"%{_digits_tail(doc_number)}%"))).scalars()
+        return [RecordView.of(r) for r in candidates if keys.doc_key(to_simplified(r.doc_number)) == wanted]
+
+
+def _digits_tail(doc_number: str) -> str:
+    """The last run of digits of a document number: a LIKE filter the exact comparison then narrows."""
+    digits = ""
+    for ch in reversed(doc_number):
+        if ch.isdigit():
+            digits = ch + digits
+        elif digits:
+            break
+    return digits
+
+
+def subject_of_record(record_id: int) -> int | None:
+    with session_scope() as session:
+        record = session.get(Record, record_id)
+        return record.subject_id if record else None
+
+
+def record_view(record_id: int) -> RecordView | None:
+    with session_scope() as session:
+        record = session.get(Record, record_id)
+        return RecordView.of(record) if record else None

@@ -1,0 +1,50 @@
+"""action_check_status: a ticket by its number (any case, anywhere in the sentence), or the
+tickets this conversation filed ("我的申请").
+
+Only the conversation that filed a ticket sees its contact and description; anyone else holding
+the number sees its progress only.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.db.engine import run_db
+from actions.reply import Reply
+from actions.safe_action import SafeAction
+from actions.services import filing_text, tickets
+
+MAX_LISTED = 5
+
+
+class ActionCheckStatus(SafeAction):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        sender = tracker.sender_id
+        ticket_no = next(tracker.get_latest_entity_values("ticket_id"), None)
+        if ticket_no:
+            ticket = await run_db(tickets.get, str(ticket_no))
+            if ticket is None:
+                reply.zh_en(f"没有找到编号为 {str(ticket_no).upper()} 的申请。请核对编号（如 YY-20261130-0001），"
+                            f"或说“我的申请”查看本对话提交过的申请。",
+                            f"No application numbered {str(ticket_no).upper()} was found. Please check the number.")
+                return []
+            reply.say(filing_text.status(ticket, full=ticket.sender_id == sender))
+            return []
+        mine = await run_db(tickets.of_sender, sender, MAX_LISTED + 1)
+        if not mine:
+            reply.zh_en("这个对话里还没有提交过异议或信用修复申请。如有申请编号（如 YY-20261130-0001 或 "
+                        "XF-20261130-0001），请直接发送编号查询。",
+                        "No application was filed from this conversation. Send the application number to check one.")
+            return []
+        if len(mine) == 1:
+            reply.say(filing_text.status(mine[0], full=True))
+            return []
+        lines = "\n".join(f"{n}. {filing_text.brief(t)}" for n, t in enumerate(mine[:MAX_LISTED], 1))
+        buttons = [{"title": t.ticket_no, "payload": '/check_status{"ticket_id":"%s"}' % t.ticket_no}
+                   for t in mine[:MAX_LISTED]]
+        reply.say(f"本对话提交过的申请（最新在前）：\n{lines}\n点选编号查看详情。", buttons)
+        return []

@@ -1,0 +1,138 @@
+"""The form validators and the filing action run directly, as the action server runs them, on a
+seeded SQLite database: what each message fills, corrects, cancels or leaves to a rule."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.db.models import Ticket
+from actions.filing_actions import ActionSubmitFiling, ValidateObjectionForm, ValidateRepairForm
+from actions.services import demo_data, enquiry
+from nlu.components.intent_cues import cued_intent
+
+HONGTAI = "912306047LY7DWQT7J"
+LAOLI = "92230602J53LL72400"
+
+
+@pytest.fixture
+def demo(sqlite_url):
+    from actions.db.engine import get_engine
+    from actions.db.migrate import upgrade
+
+    engine = get_engine(sqlite_url)
+    upgrade(engine)
+    demo_data.seed(engine, subjects=30, seed=5)
+    return engine
+
+
+def tracker(text, intent="inform", entities=(), slots=None, activated=None, confidence=0.9):
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
+              "entities": [dict(entity=k, value=v) for k, v in entities]}
+    events = [{"event": "user", "text": text}]
+    if activated:
+        events.append({"event": "active_loop", "name": activated})
+    return Tracker("user-9", dict(slots or {}), latest, events, False, None,
+                   {"name": activated} if activated else {}, "action_listen")
+
+
+async def run(action, t):
+    d = CollectingDispatcher()
+    events = await action.run(d, t, {})
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, "\n".join(
+        m.get("text") or "" for m in d.messages), d.messages
+
+
+def _penalty_id(code=HONGTAI):
+    return next(r.id for r in enquiry.by_code(code).enquiry.records if r.kind == "penalty" and r.display_status == "公示中")
+
+
+async def test_an_opening_with_a_code_and_a_reason_skips_what_it_already_says(demo):
+    slots, _, _ = await run(ValidateObjectionForm(), tracker(f"{HONGTAI}的处罚金额写错了，我要提异议", "file_objection",
+                                                              [("credit_code", HONGTAI)], activated="objection_form"))
+    assert slots["filing_kind"] == "objection" and slots["filing_id"]
+    assert slots["objection_ground"] == "信息错误"
+    assert slots["filing_choices"] and slots["requested_slot"] == "filing_record"
+
+
+def _midway(requested, **extra):
+    base = {"filing_kind": "objection", "filing_id": "f1", "filing_subject": "1", "requested_slot": requested}
+    base.update(extra)
+    return base
+
+
+async def test_an_unusable_phone_is_refused_politely_and_asked_again(demo):
+    filled = _midway("contact_phone", filing_record=str(_penalty_id()), objection_ground="信息错误",
+                     objection_description="金额错", objection_evidence="无", contact_name="张伟")
+    slots, text, _ = await run(ValidateObjectionForm(), tracker("12345", slots=filled))
+    assert "不是有效的电话号码" in text and slots["requested_slot"] == "contact_phone"
+    assert slots.get("contact_phone") is None
+
+
+async def test_a_correction_at_the_summary_changes_the_field_and_shows_the_summary_again(demo):
+    filled = _midway("filing_confirmed", filing_record=str(_penalty_id()), objection_ground="信息错误",
+                     objection_description="金额错", objection_evidence="无", contact_name="张伟",
+                     contact_phone="13912345678")
+    slots, _, _ = await run(ValidateObjectionForm(), tracker("不对，电话是13712345678", "deny",
+                                                              [("phone", "13712345678")], slots=filled))
+    assert slots["contact_phone"] == "13712345678" and slots["requested_slot"] == "filing_confirmed"
+    slots, _, _ = await run(ValidateObjectionForm(), tracker("联系人改成王芳", slots=filled))
+    assert slots["contact_name"] == "王芳"
+
+
+async def test_cancel_ends_the_form_and_nothing_is_filed(demo):
+    slots, _, _ = await run(ValidateObjectionForm(), tracker("算了", "deny", slots=_midway("objection_description")))
+    assert slots["filing_cancelled"] == "user" and slots["requested_slot"] is None
+    _, text, _ = await run(ActionSubmitFiling(), tracker("算了", slots={**_midway(None), "filing_cancelled": "user"}))
+    assert "已取消" in text
+    with demo.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(Ticket).where(Ticket.sender_id == "user-9")).scalar() == 0
+
+
+async def test_a_policy_question_rejects_the_form_turn_so_a_rule_answers_it(demo):
+    events = await ValidateObjectionForm().run(CollectingDispatcher(), tracker(
+        "异议期间还会被惩戒吗？", "ask_policy", slots=_midway("objection_description")), {})
+    assert events == []
+    # the same intent on a plain statement at a free-text step is the answer
+    slots, _, _ = await run(ValidateObjectionForm(), tracker("公示期限的规定被违反了", "ask_policy",
+                                                              slots=_midway("objection_description")))
+    assert slots["objection_description"] == "公示期限的规定被违反了"
+
+
+async def test_an_ineligible_record_ends_the_repair_with_the_reason(demo):
+    record = next(r for r in enquiry.by_code(HONGTAI).enquiry.records if r.display_status == "异议处理中")
+    slots, text, _ = await run(ValidateRepairForm(), tracker(
+        "选这条", "inform", [("choice", f"r{record.id}")],
+        slots={"filing_kind": "repair", "filing_id": "f2", "filing_subject": "1", "requested_slot": "filing_record"}))
+    assert "异议处理中" in text and slots["filing_cancelled"] == "ineligible"
+
+
+async def test_the_commitment_needs_an_explicit_agreement(demo):
+    base = {"filing_kind": "repair", "filing_id": "f3", "filing_subject": "6", "filing_record": "1",
+            "requested_slot": "repair_commitment", "repair_performance": "已整改"}
+    slots, text, _ = await run(ValidateRepairForm(), tracker("好", "affirm", slots=base))
+    assert "必须作出信用承诺" in text and slots.get("repair_commitment") is None
+    slots, _, _ = await run(ValidateRepairForm(), tracker("我同意", "affirm", slots=base))
+    assert slots["repair_commitment"] == "agreed"
+
+
+async def test_filing_twice_with_the_same_form_gives_one_ticket(demo):
+    filled = _midway(None, filing_record=str(_penalty_id()), objection_ground="信息错误",
+                     objection_description="金额错", objection_evidence="无", contact_name="张伟",
+                     contact_phone="13912345678", filing_confirmed="yes")
+    _, first, _ = await run(ActionSubmitFiling(), tracker("确认", "affirm", slots=filled))
+    _, second, _ = await run(ActionSubmitFiling(), tracker("确认", "affirm", slots=filled))
+    number = first.split("申请编号是 ")[1][:16]
+    assert number.startswith("YY-") and number in second and "无需重复提交" in second
+
+
+@pytest.mark.parametrize("text, intent, cued", [
+    (f"我要对{HONGTAI}的一条行政处罚提出异议", "query_credit", "file_objection"),
+    (f"{HONGTAI} 申请信用修复", "query_credit", "request_repair"),
+    ("有没有异议处理中的记录", "query_credit", None),
+    ("信用修复需要什么条件", "ask_policy", None),
+    ('/query_credit{"credit_code":"x"}', "query_credit", None),
+])
+def test_request_words_overrule_a_lookup_reading(text, intent, cued):
+    assert cued_intent(text, intent) == cued

@@ -1,0 +1,71 @@
+"""Reading form answers from free text: grounds, ordinals, phones, names, consent, corrections."""
+from __future__ import annotations
+
+import pytest
+
+from actions.services import form_input as fi
+
+
+@pytest.mark.parametrize("text, ground", [
+    ("信息错误", "信息错误"), ("2", "非本主体"), ("罚款金额写错了", "信息错误"), ("这个处罚不是我们公司的", "非本主体"),
+    ("重名了，是另一家", "非本主体"), ("已经被复议撤销了", "已撤销或变更"), ("公示期早就过了还挂着", "超过公示期限"),
+    ("其他", "其他"), ("代码不是我们的", "非本主体"),
+])
+def test_grounds(text, ground):
+    assert fi.ground_of(text) == ground
+
+
+def test_no_ground_in_unrelated_text():
+    assert fi.ground_of("你好") is None
+
+
+@pytest.mark.parametrize("text, n", [("1", 1), ("第二条", 2), ("第3个", 3), ("二", 2), ("第一条吧", 1)])
+def test_ordinals(text, n):
+    assert fi.ordinal(text) == n
+
+
+@pytest.mark.parametrize("text, value", [("13912345678", "13912345678"), ("+86 139 1234 5678", "13912345678"),
+                                         ("0459-4567890", "0459-4567890"), ("04594567890", "0459-4567890"),
+                                         ("010-12345678-802", "010-12345678-802")])
+def test_valid_phones_are_made_canonical(text, value):
+    check = fi.check_phone(text)
+    assert check.valid and check.value == value
+
+
+@pytest.mark.parametrize("text", ["1391234567", "23912345678", "12345", "abc", "459-4567890"])
+def test_invalid_phones(text):
+    assert not fi.check_phone(text).valid
+
+
+@pytest.mark.parametrize("text, cancel", [("算了", True), ("不办了", True), ("取消申请", True), ("算了吧不搞了", True),
+                                          ("先不弄了", True), ("罚款已经缴清", False), ("确认", False)])
+def test_cancel(text, cancel):
+    assert fi.is_cancel(text) is cancel
+
+
+def test_labelled_corrections():
+    assert fi.labelled("不对，联系人改成王五") == {"contact_name": "王五"}
+    assert fi.labelled("理由改为非本主体")["objection_ground"] == "非本主体"
+    assert fi.labelled("描述改一下：金额有误，应为两万")["objection_description"].startswith("金额有误")
+    assert fi.labelled("罚款已经缴清") == {}
+
+
+@pytest.mark.parametrize("text, intent, expected", [("同意", "affirm", True), ("我承诺", "inform", True),
+                                                    ("不同意", "deny", False), ("好", "affirm", None),
+                                                    ("嗯", "affirm", None)])
+def test_consent_must_be_explicit(text, intent, expected):
+    assert fi.consent(text, intent) is expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [("确认", "affirm", True), ("没问题，提交吧", "affirm", True),
+                                                    ("不对", "deny", False), ("电话有误", "inform", False),
+                                                    ("今天天气", "out_of_scope", None)])
+def test_yes_no(text, intent, expected):
+    assert fi.yes_no(text, intent) is expected
+
+
+def test_contact_names():
+    assert fi.contact_name_of("联系人是张伟") == "张伟"
+    assert fi.contact_name_of("我叫李明") == "李明"
+    assert fi.contact_name_of("找刘经理就行") == "刘经理"
+    assert fi.contact_name_of("13912345678") is None
