@@ -104,7 +104,8 @@ class ValidateFiling(SafeAction):
         await form.read_entities()
         if starting:
             form.read_opening()
-        elif requested and requested not in form.changed:
+        elif requested and requested not in form.changed and not (
+                requested == "filing_confirmed" and form.changed):  # a correction at the summary is the answer
             await form.read_answer(requested)
         await form.settle_record()
         if form.cancelled:
@@ -233,7 +234,7 @@ class _Form:
             answer = form_input.yes_no(t.text, t.intent)
             if answer:
                 return self.set(slot, "yes")
-            return self._again("请直接告诉我要改的内容，例如“电话改成13912345678”“联系人改成王五”；"
+            return self._again("请直接告诉我要改的内容，例如“电话改成（新号码）”“联系人改成王五”；"
                                "说“取消”可以放弃本次申请。" if answer is False else
                                "信息无误请回复“确认”，需要修改请直接说要改的内容。")
 
@@ -476,5 +477,4 @@ class ActionSubmitFiling(SafeAction):
             reply.say(f"{refused}。")
             return reset
         reply.say(filing_text.receipt(filed.ticket, filed.created, filed.same_request))
-        return reset + [SlotSet("filing_ticket", filed.ticket.ticket_no),
-                        SlotSet("focus_subject", slots["filing_subject"])]
+        return reset + [SlotSet("focus_subject", slots["filing_subject"])]

@@ -68,12 +68,13 @@ def _fresh_penalty(db) -> tuple[str, str]:
     pytest.fail("no unused displayed penalty left in the demo data")
 
 
-def _start_objection(chat, db, opening="我要对{code}的处罚提出异议") -> str:
-    """Open an objection on a fresh penalty and choose it; returns its document number."""
+def _start_objection(chat, db, opening="我要对{code}的处罚提出异议", typed=False) -> str:
+    """Open an objection on a fresh penalty and choose it (button, or the document number typed);
+    returns its document number."""
     code, doc = _fresh_penalty(db)
     reply = chat(opening.format(code=code))
     if any(doc in b["title"] for b in chat.buttons):
-        reply = chat.click(doc)
+        reply = chat(f"是{doc}这份决定") if typed else chat.click(doc)
     assert "异议理由" in reply or "異議理由" in reply, reply
     return doc
 
@@ -121,7 +122,7 @@ def test_an_objection_filed_end_to_end_is_committed_once(chat, db):
 
 
 def test_a_staff_decision_is_seen_by_the_user(chat, db, demo_bot):
-    doc = _start_objection(chat, db, "{code} 这家的处罚有问题，我要申请异议")
+    doc = _start_objection(chat, db, "{code} 这家的处罚有问题，我要申请异议", typed=True)
     chat("非本主体")
     chat("这个处罚是另一家同名公司的，和我们无关")
     chat("没有")
@@ -145,7 +146,7 @@ def test_corrections_mid_form_and_at_the_summary(chat, db):
     assert "王芳" in summary and "张伟" not in summary
     summary = chat("理由改为非本主体")
     assert "异议理由：非本主体" in summary
-    assert "请告诉我要改" in chat("不对")
+    assert "告诉我要改的内容" in chat("不对")
 
 
 def test_cancel_files_nothing(chat, db):
@@ -226,7 +227,7 @@ def test_traditional_script_users_file_in_traditional(chat, db):
     chat("沒有")
     chat("陳靜")
     summary = chat("13812345678")
-    assert "請核對" in summary and "罰款金額登記錯了" in summary  # stored as typed, shown in Traditional
+    assert "異議申請" in summary and "聯繫人：陳靜" in summary and "罰款金額登記錯了" in summary  # stored as typed, shown in Traditional
 
 
 def test_zz_a_restart_mid_form_continues_where_the_user_was(chat, db, demo_bot):

@@ -38,7 +38,7 @@ def summary(kind: str, subject_name: str, record: RecordView, slots: dict) -> st
                   "信用承诺：已同意"]
     lines += [f"联系人：{slots.get('contact_name')}",
               f"联系电话：{slots.get('contact_phone')}",
-              "信息无误请回复“确认”；需要修改请直接说，例如“电话改成13912345678”；说“取消”放弃本次申请。"]
+              "信息无误请回复“确认”；需要修改请直接说，例如“电话改成（新号码）”；说“取消”放弃本次申请。"]
     return "\n".join(lines)
 
 
