@@ -191,10 +191,14 @@ class _Form:
     async def read_answer(self, slot: str) -> None:
         t = self.turn
         if slot == "filing_subject":
+            if t.entities["subject_name"] or t.entities["credit_code"]:
+                return  # read_entities has answered (a list of candidates, or why not)
             if t.payload or not form_input.meaningful(t.text, 3):
                 return self._again("请发送企业（组织）名称或18位统一社会信用代码。")
             return await self._subject_by_name(t.text)
         if slot == "filing_record":
+            if t.entities["doc_number"]:
+                return  # read_entities has answered
             n = form_input.ordinal(t.text)
             choices = [c for c in (self.slots.get("filing_choices") or "").split(",") if c]
             if n and 1 <= n <= len(choices):

@@ -159,6 +159,17 @@ def test_cancel_files_nothing(chat, db):
     assert "信用助手" in chat("你好")  # the form is over: ordinary conversation again
 
 
+def test_the_form_asks_for_the_subject_and_takes_a_name_and_an_ordinal(chat, db):
+    assert "哪家" in chat("我想提个异议")
+    reply = chat("哈尔滨市北辰物流有限公司")
+    assert "请选择" in reply and len(chat.buttons) >= 2
+    first = chat.buttons[0]["title"]
+    reply = chat("第一条")
+    assert "异议理由" in reply, (first, reply)
+    assert "已取消" in chat("不办了")
+    assert _tickets_of(db, chat.sender) == []
+
+
 def test_a_policy_question_inside_the_form_returns_to_where_it_stopped(chat, db):
     _start_objection(chat, db)
     chat.click("信息错误")

@@ -141,16 +141,22 @@ def _without_pieces(entities: list[dict], text: str = "") -> list[dict]:
             merged[-1] = dict(last, end=e["end"], value=text[last["start"]:e["end"]].replace(" ", ""))
             continue
         merged.append(e)
-    merged = [e for e in merged if not _place_or_person(str(e.get("value", "")))]
+    merged = [e for e in merged if not _not_a_name(str(e.get("value", "")))]
     return [e for e in entities if e.get("entity") != "subject_name" or "start" not in e] + merged
 
 
-def _place_or_person(value: str) -> bool:
-    """'牡丹江', '武侯区', '何丽娟': one jieba word tagged as a place (ns) or a person (nr), or
-    nothing but places."""
+# jieba tags of ordinary words: nouns, verbs, adjectives, abbreviations ('环保'), idioms.
+_COMMON_WORD_TAGS = frozenset(("n", "v", "vn", "vd", "j", "a", "ad", "an", "d", "l", "i"))
+
+
+def _not_a_name(value: str) -> bool:
+    """'牡丹江', '武侯区', '何丽娟', '陈美玲': places or persons; '环保', '咨询': one ordinary word
+    of two characters (a name that short cannot be searched anyway)."""
     import jieba.posseg
 
     words = list(jieba.posseg.cut(value))
     if len(words) == 1:
-        return words[0].flag in ("ns", "nr")
+        return words[0].flag in ("ns", "nr") or (len(value) <= 2 and words[0].flag in _COMMON_WORD_TAGS)
+    if len(value) <= 4 and all(w.flag == "nr" for w in words):  # '陈' + '美玲'
+        return True
     return all(w.flag == "ns" or w.word in "省市区县镇旗" for w in words)  # '成都武侯区': places only
