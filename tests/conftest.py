@@ -123,6 +123,17 @@ def sqlite_url(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def demo(sqlite_url):
+    """A migrated SQLite database with a small demo seed (the 12 showcase subjects among 60)."""
+    from actions.services import demo_data
+
+    engine = engine_mod.get_engine(sqlite_url)
+    upgrade(engine)
+    demo_data.seed(engine, subjects=60, seed=7)
+    return engine
+
+
+@pytest.fixture
 def cli(capsys):
     """Run `xinyong ARGS…` in-process against DATABASE_URL; returns (exit code, stdout, stderr)."""
     from bot.cli import main

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sqlalchemy as sa
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,21 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation_actions import ActionAskAffirmation, ActionHumanHandoff
 from actions.db.models import HandoffRequest
 from actions.enquiry_actions import ActionQueryCredit
-from actions.services import demo_data, enquiry
+from actions.services import enquiry
 
 HONGTAI = "912306047LY7DWQT7J"
 JINHE = "91230602YTR8FXXX1E"
-
-
-@pytest.fixture
-def demo(sqlite_url):
-    from actions.db.engine import get_engine
-    from actions.db.migrate import upgrade
-
-    engine = get_engine(sqlite_url)
-    upgrade(engine)
-    demo_data.seed(engine, subjects=60, seed=7)
-    return engine
 
 
 def tracker(text="", entities=(), slots=None, intent="query_credit", events=()):

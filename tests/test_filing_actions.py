@@ -9,22 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.db.models import Ticket
 from actions.filing_actions import ActionSubmitFiling, ValidateObjectionForm, ValidateRepairForm
-from actions.services import demo_data, enquiry
+from actions.services import enquiry
 from nlu.components.intent_cues import cued_intent
 
 HONGTAI = "912306047LY7DWQT7J"
 LAOLI = "92230602J53LL72400"
-
-
-@pytest.fixture
-def demo(sqlite_url):
-    from actions.db.engine import get_engine
-    from actions.db.migrate import upgrade
-
-    engine = get_engine(sqlite_url)
-    upgrade(engine)
-    demo_data.seed(engine, subjects=30, seed=5)
-    return engine
 
 
 def tracker(text, intent="inform", entities=(), slots=None, activated=None, confidence=0.9):

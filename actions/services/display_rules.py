@@ -7,18 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from actions.services.workflow_rules import Cited as CitedRule
+
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "display.yml"
-
-
-@dataclass(frozen=True)
-class CitedRule:
-    text: str
-    source: str
-    clause: str = ""
-
-    @property
-    def citation(self) -> str:
-        return f"{self.source}{self.clause}" if self.clause else self.source
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Chinese; the actions convert to Traditional for Traditional-script users. No dat
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from actions.services import eligibility as elig
 from actions.services.codes import mask_ids_in_text
 from actions.services.enquiry import RecordView
@@ -69,7 +71,7 @@ def receipt(ticket: TicketView, created: bool, same_request: bool) -> str:
             f"接下来：{word}{limits['accept_working_days']}个工作日内决定是否受理，受理后{limits['decide_working_days']}个工作日内"
             f"作出决定（预计 {both_formats(ticket.due_date)} 前），情况复杂的可再延长{limits['complex_extra_working_days']}个工作日"
             f"（时限依据：{limits.source}）。",
-            f"准予修复后，{table.after_repair.text}（{table.after_repair.citation}）。",
+            f"准予修复后：{table.after_repair.text}（{table.after_repair.citation}）。",
         ]
     lines.append("发送申请编号或“我的申请”可以随时查询进度。")
     return "\n".join(lines)
@@ -157,7 +159,8 @@ def status(ticket: TicketView, full: bool) -> str:
         lines.append(f"需要您补正：{last}。请准备好材料后联系服务热线或重新提交申请。")
     else:
         if ticket.due_date:
-            lines.append(f"办理期限：{both_formats(ticket.due_date)}")
+            late = "（已超过办理期限，如需催办请拨打信用服务热线）" if ticket.due_date < dt.date.today() else ""
+            lines.append(f"办理期限：{both_formats(ticket.due_date)}{late}")
         lines.append(_NEXT_STEP.get(ticket.status, ""))
     if not full:
         lines.append("（为保护申请人信息，只显示办理进度；详情请在提交申请的对话中查询。）")

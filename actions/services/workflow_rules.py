@@ -129,7 +129,9 @@ def _split_categories(category: str) -> list[str]:
 
 
 def _cited(d: dict) -> Cited:
-    return Cited(" ".join(str(d["text"]).split()), d["source"], d.get("clause", ""), d.get("region", ""))
+    # Folded YAML joins lines with spaces; Chinese text has none.
+    text = "".join(line.strip() for line in str(d["text"]).split())
+    return Cited(text, d["source"], d.get("clause", ""), d.get("region", ""))
 
 
 def _limits(d: dict) -> Limits:
