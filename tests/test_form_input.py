@@ -69,3 +69,17 @@ def test_contact_names():
     assert fi.contact_name_of("我叫李明") == "李明"
     assert fi.contact_name_of("找刘经理就行") == "刘经理"
     assert fi.contact_name_of("13912345678") is None
+
+
+@pytest.mark.parametrize("text, value, valid", [("0459 4567890", "0459-4567890", True),
+                                                ("电话 0459 4567890 上班时间打", "0459-4567890", True),
+                                                ("打这个 15845678901", "15845678901", True),
+                                                ("(0459)4567890", "0459-4567890", True),
+                                                ("12345", "12345", False)])
+def test_a_phone_is_found_in_the_message(text, value, valid):
+    check = fi.phone_in(text)
+    assert (check.value, check.valid) == (value, valid)
+
+
+def test_no_number_no_phone():
+    assert fi.phone_in("张伟") is None

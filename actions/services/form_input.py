@@ -99,6 +99,20 @@ def check_phone(text: str) -> PhoneCheck:
     return PhoneCheck(False, s)
 
 
+_PHONE_RUN = re.compile(r"\+?[\d(（][\d\s\-()（）—－]{3,}\d")
+
+
+def phone_in(text: str) -> PhoneCheck | None:
+    """The first valid phone number in a message ("电话 0459 4567890 上班时间打"), else the longest
+    digit run as an invalid check, else None when the message holds no number at all."""
+    runs = _PHONE_RUN.findall(text or "")
+    for run in runs:
+        check = check_phone(run)
+        if check.valid:
+            return check
+    return check_phone(max(runs, key=len)) if runs else None
+
+
 def contact_name_of(text: str) -> str | None:
     s = _NAME_TAIL.sub("", _NAME_LEAD.sub("", text.strip())).strip(" ，,。.！!")
     return s if _NAME_OK.match(s) and not is_cancel(s) else None
