@@ -127,7 +127,7 @@ def test_a_staff_decision_is_seen_by_the_user(chat, db, demo_bot):
     chat("这个处罚是另一家同名公司的，和我们无关")
     chat("没有")
     chat("联系人李建国")
-    chat("0459-4567890")
+    chat("电话 0459 4567890")  # a landline typed with a space
     ticket_no = TICKET.search(chat("确认提交")).group(0)
     assert _staff(demo_bot, "accept", ticket_no, "--staff", "测试员").returncode == 0
     decided = _staff(demo_bot, "decide", ticket_no, "撤销", "--staff", "测试员", "--note", "经核实非本主体")
