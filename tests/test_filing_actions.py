@@ -122,6 +122,10 @@ async def test_filing_twice_with_the_same_form_gives_one_ticket(demo):
     ("有没有异议处理中的记录", "query_credit", None),
     ("信用修复需要什么条件", "ask_policy", None),
     ('/query_credit{"credit_code":"x"}', "query_credit", None),
+    ("我要修复 91230602J53LL72400", "query_credit", "request_repair"),
+    (" yy-20261117-0001 ", "out_of_scope", "check_status"),
+    ("客户问他提交的信用修复申请现在到哪个环节了", "request_repair", "check_status"),
+    ("我的申请被退回了怎么办", "query_credit", None),
 ])
 def test_request_words_overrule_a_lookup_reading(text, intent, cued):
     assert cued_intent(text, intent) == cued

@@ -42,7 +42,7 @@ def test_words_that_only_look_like_codes_are_left_alone():
 @pytest.mark.parametrize("text,language", [
     ("你好", "zh"), ("請問這間公司有沒有被罰", "zh"), ("hi", "en"), ("Hello, please check 912306047LY7DWQT7J", "en"),
     ("Bonjour, je voudrais vérifier une entreprise", "other"), ("こんにちは", "other"), ("Привет", "other"),
-    (CODE, None), ("13812345678", None), ("👍", None),
+    (CODE, None), ("13812345678", None), ("👍", None), ("YY-20261117-0001", None), ("xf-20260601-0001 status?", "en"),
 ])
 def test_language(text, language):
     assert detect_language(text) == language

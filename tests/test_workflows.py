@@ -184,6 +184,8 @@ def test_status_by_id_in_any_case_shows_progress_only_to_others(chat):
     assert "YY-20261117-0001" in reply and "核实中" in reply and "办理期限" in reply
     assert "刘志刚" not in reply and "13600008215" not in reply  # someone else's filing: no contact
     assert "没有找到" in chat("查询进度 YY-20991231-0099")
+    bare = chat("xf-20260601-0001")  # a ticket number alone, lower case
+    assert "XF-20260601-0001" in bare and "准予修复" in bare
     assert "还没有提交过" in Chat(chat.bot)("我的申请到哪了")
 
 

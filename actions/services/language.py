@@ -23,9 +23,11 @@ hi hello hey yo good morning afternoon evening thanks thank you bye goodbye see 
 sure please help what can do are is a the bot robot human agent person talk to check company credit
 record records code look up lookup search penalty penalties license licence list who how i me my want
 need find about of for with this that it an in on and or real operator someone call hotline speak
-thx ty pls plz cya hii helo hallo
+thx ty pls plz cya hii helo hallo status progress ticket application objection repair appeal
 """.split())
 _CODE_LIKE = re.compile(r"\b(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{8,}\b")
+# A ticket number (YY-20261117-0001) is not English: its letters say nothing about the language.
+_TICKET_LIKE = re.compile(r"(?<![A-Za-z])(?:YY|XF)[-_ —]?\d{8}[-_ —]?\d{4}(?!\d)", re.I)
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,7 +48,7 @@ def detect_language(text: str) -> str | None:
         return ZH
     if _OTHER_LETTERS.search(text):
         return OTHER
-    words = [w.lower() for w in _LATIN_WORD.findall(_CODE_LIKE.sub(" ", text))]
+    words = [w.lower() for w in _LATIN_WORD.findall(_CODE_LIKE.sub(" ", _TICKET_LIKE.sub(" ", text)))]
     if not words:
         return None
     known = sum(w in _ENGLISH_WORDS for w in words)

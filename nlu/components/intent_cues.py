@@ -25,7 +25,7 @@ CUES_FILE = Path(__file__).resolve().parents[1] / "patterns" / "intent_cues.yml"
 @functools.lru_cache(maxsize=1)
 def cues() -> tuple[tuple[str, frozenset, re.Pattern], ...]:
     data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
-    return tuple((c["intent"], frozenset(c["over"]), re.compile(c["pattern"])) for c in data["cues"])
+    return tuple((c["intent"], frozenset(c["over"]), re.compile(c["pattern"], re.I)) for c in data["cues"])
 
 
 def cued_intent(text: str, intent: str | None) -> str | None:
