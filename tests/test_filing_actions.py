@@ -126,6 +126,9 @@ async def test_filing_twice_with_the_same_form_gives_one_ticket(demo):
     (" yy-20261117-0001 ", "out_of_scope", "check_status"),
     ("客户问他提交的信用修复申请现在到哪个环节了", "request_repair", "check_status"),
     ("我的申请被退回了怎么办", "query_credit", None),
+    (f"{HONGTAI} 这条罚款记录是错的", "query_credit", "file_objection"),
+    ("这个罚款不是我们公司的", "inform", "file_objection"),
+    ("这条记录是错的吗？", "query_credit", None),
 ])
 def test_request_words_overrule_a_lookup_reading(text, intent, cued):
     assert cued_intent(text, intent) == cued
