@@ -8,7 +8,8 @@ import pytest
 
 from actions.services import eligibility as elig
 from actions.services.enquiry import RecordView
-from actions.services.workflow_rules import add_months, add_working_days, both_formats, load, rules
+from actions.services.dates import add_months, add_working_days, format_both
+from actions.services.workflow_rules import load, rules
 
 TODAY = dt.date(2026, 11, 30)
 
@@ -128,4 +129,4 @@ def test_date_arithmetic():
     assert add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
     assert add_working_days(dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 30)  # Friday → Monday
     assert add_working_days(dt.date(2026, 11, 30), 5) == dt.date(2026, 12, 7)
-    assert both_formats(dt.date(2026, 12, 10)) == "2026年12月10日（2026-12-10）"
+    assert format_both(dt.date(2026, 12, 10)) == "2026年12月10日（2026-12-10）"

@@ -2,6 +2,7 @@
 optionally followed by a time. Anything else, or a day that does not exist, is rejected."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -46,3 +47,24 @@ def _parse_date(text: str) -> dt.date | None:
 
 def format_cn(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def format_both(d: dt.date) -> str:
+    """2026年12月10日（2026-12-10）: how the assistant writes a date a user must act on."""
+    return f"{format_cn(d)}（{d.isoformat()}）"
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier), or the month's last day (1月31日 + 1 month = 2月28/29日)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    y, m = d.year + y, m + 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def add_working_days(d: dt.date, n: int) -> dt.date:
+    """`n` working days after `d` (weekends skipped; public holidays are not modelled)."""
+    while n > 0:
+        d += dt.timedelta(days=1)
+        if d.weekday() < 5:
+            n -= 1
+    return d

@@ -19,7 +19,6 @@ this one writes them, so generation and database work use two cores.
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
 import multiprocessing
 import os
@@ -44,7 +43,7 @@ from actions.db.models import (
     TicketEvent,
 )
 from actions.services.codes import id_check_char, make_id_number, make_uscc
-from actions.services.dates import NO_EXPIRY
+from actions.services.dates import NO_EXPIRY, add_months, add_working_days, format_cn
 from actions.services.textnorm import normalize_name
 
 REFERENCE_DATE = dt.date(2026, 11, 20)  # "today" for the demo data: statuses and periods are as of this day
@@ -711,26 +710,11 @@ def derive_tier(category: str, fine: Decimal | None) -> str:
     return "轻微"
 
 
-def add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    y, m = d.year + y, m + 1
-    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
-
-
 def display_until_for(decision: dt.date, tier: str) -> dt.date:
     """公示截止期: the maximum display period of the rule in force on the decision date."""
     if decision < RULE_36_EFFECTIVE:
         return add_months(decision, DISPLAY_MONTHS_OLD)
     return add_months(decision, DISPLAY_MONTHS_NEW[tier])
-
-
-def add_working_days(d: dt.date, n: int) -> dt.date:
-    """Weekends skipped (public holidays are not modelled in the demo data)."""
-    while n > 0:
-        d += ONE_DAY
-        if d.weekday() < 5:
-            n -= 1
-    return d
 
 
 def _weekday_on_or_before(d: dt.date) -> dt.date:
@@ -742,10 +726,6 @@ def _weekday_on_or_before(d: dt.date) -> dt.date:
 def _at(d: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """A Beijing-time moment on d, as an aware UTC datetime (what the database stores)."""
     return dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=CST).astimezone(UTC)
-
-
-def cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _yuan(wan: Decimal) -> str:
@@ -1017,7 +997,7 @@ class _Generator:
         if key in FACT_WORDS:
             return rng.choice(FACT_WORDS[key])
         if key == "d1":
-            return cn_date(decision - dt.timedelta(days=rng.randint(15, 75)))
+            return format_cn(decision - dt.timedelta(days=rng.randint(15, 75)))
         if key in ("q", "n"):
             return rng.randint(2, 30) if key == "q" else rng.randint(2, 6)
         if key == "v":
@@ -1479,7 +1459,7 @@ class _Generator:
                      evidence="信用修复申请书；信用承诺书；营业执照复印件；" + (
                          "罚没款缴款凭证；整改报告" if rec["kind"] == "penalty" else "履行义务的证明材料"))
         rec.update(display_status="已修复停止公示", status_changed_at=done,
-                   remark=f"已于{cn_date(done_day)}准予信用修复，停止公示")
+                   remark=f"已于{format_cn(done_day)}准予信用修复，停止公示")
 
     def expire(self, rec: dict) -> None:
         end = rec["display_until"] if rec["kind"] != "license" else rec["valid_to"]
@@ -1555,7 +1535,7 @@ class _Generator:
                 if rec["confiscation_amount"] is not None:
                     what.append(f"缴纳没收违法所得{_yuan(rec['confiscation_amount'])}元")
                 what.append("完成整改并经" + rec["agency"] + "复查合格")
-                self.repair(rec, s, filed_day=filed_day, performance=f"已于{cn_date(paid)}" + "，".join(what),
+                self.repair(rec, s, filed_day=filed_day, performance=f"已于{format_cn(paid)}" + "，".join(what),
                             schedule=(1, rng.randint(2, 3), rng.randint(4, 7)))
             return
         if r < P_OBJECTION + P_REPAIR + P_REVOKED:

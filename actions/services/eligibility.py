@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from actions.services.enquiry import RecordView
-from actions.services.workflow_rules import WorkflowRules, add_months, both_formats, rules
+from actions.services.dates import add_months, format_both
+from actions.services.workflow_rules import WorkflowRules, rules
 
 # Why a record is or is not repairable; the reply words each one (repair_text).
 ELIGIBLE = "eligible"
@@ -37,11 +38,11 @@ class Eligibility:
 
     @property
     def earliest_text(self) -> str:
-        return both_formats(self.earliest) if self.earliest else ""
+        return format_both(self.earliest) if self.earliest else ""
 
     @property
     def display_ends_text(self) -> str:
-        return both_formats(self.display_ends) if self.display_ends else ""
+        return format_both(self.display_ends) if self.display_ends else ""
 
 
 def tier_of(record: RecordView, table: WorkflowRules | None = None) -> tuple[str, bool]:

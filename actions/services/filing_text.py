@@ -11,7 +11,8 @@ from actions.services import eligibility as elig
 from actions.services.codes import mask_ids_in_text
 from actions.services.enquiry import RecordView
 from actions.services.tickets import TicketView
-from actions.services.workflow_rules import both_formats, rules
+from actions.services.dates import format_both
+from actions.services.workflow_rules import rules
 
 KIND_NAME = {"objection": "异议", "repair": "信用修复"}
 RECORD_KIND = {"penalty": "行政处罚", "license": "行政许可", "list": "名单"}
@@ -60,7 +61,7 @@ def receipt(ticket: TicketView, created: bool, same_request: bool) -> str:
             f"该记录已标注为“异议处理中”，{table.suspends_punishment.text}"
             f"（依据：{table.suspends_punishment.citation}）。",
             f"接下来：信息提供单位核实后答复，{word}在{limits['decide_working_days']}个工作日内作出处理"
-            f"（预计 {both_formats(ticket.due_date)} 前），情况复杂的可延长，最长{limits['extended_max_working_days']}个工作日"
+            f"（预计 {format_both(ticket.due_date)} 前），情况复杂的可延长，最长{limits['extended_max_working_days']}个工作日"
             f"（时限依据：{limits.source}）。",
             f"{table.wrong_information.text}（{table.wrong_information.citation}）。",
         ]
@@ -69,7 +70,7 @@ def receipt(ticket: TicketView, created: bool, same_request: bool) -> str:
         word = _limit_word(limits.confirmed)
         lines += [
             f"接下来：{word}{limits['accept_working_days']}个工作日内决定是否受理，受理后{limits['decide_working_days']}个工作日内"
-            f"作出决定（预计 {both_formats(ticket.due_date)} 前），情况复杂的可再延长{limits['complex_extra_working_days']}个工作日"
+            f"作出决定（预计 {format_both(ticket.due_date)} 前），情况复杂的可再延长{limits['complex_extra_working_days']}个工作日"
             f"（时限依据：{limits.source}）。",
             f"准予修复后：{table.after_repair.text}（{table.after_repair.citation}）。",
         ]
@@ -160,7 +161,7 @@ def status(ticket: TicketView, full: bool) -> str:
     else:
         if ticket.due_date:
             late = "（已超过办理期限，如需催办请拨打信用服务热线）" if ticket.due_date < dt.date.today() else ""
-            lines.append(f"办理期限：{both_formats(ticket.due_date)}{late}")
+            lines.append(f"办理期限：{format_both(ticket.due_date)}{late}")
         lines.append(_NEXT_STEP.get(ticket.status, ""))
     if not full:
         lines.append("（为保护申请人信息，只显示办理进度；详情请在提交申请的对话中查询。）")

@@ -21,7 +21,8 @@ from actions.services import audit, subjects
 from actions.services.display_rules import rules as display_rules
 from actions.services.enquiry import RecordView
 from actions.services.textnorm import to_simplified
-from actions.services.workflow_rules import add_working_days, rules
+from actions.services.dates import add_working_days
+from actions.services.workflow_rules import rules
 
 PREFIX = {"objection": "YY", "repair": "XF"}
 OPEN_STATUSES = ("已提交", "已受理", "核实中", "审核中")

@@ -1,11 +1,10 @@
 """The rules table of the objection and repair workflows (actions/rules/workflow.yml), loaded once.
 
 Periods, time limits, severity tiers and list exit conditions are data with their source and
-effective date; this module only reads them and does the date arithmetic they need.
+effective date; this module only reads them (the date arithmetic is services.dates).
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -183,25 +182,3 @@ def load(path: Path = RULES_FILE) -> WorkflowRules:
 @functools.lru_cache(maxsize=1)
 def rules() -> WorkflowRules:
     return load()
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day (1月31日 + 1 month = 2月28/29日)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def add_working_days(day: dt.date, days: int) -> dt.date:
-    """`days` working days after `day` (weekends skipped; holidays are not modelled)."""
-    current = day
-    while days > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
-def both_formats(day: dt.date) -> str:
-    """2026年12月10日（2026-12-10）: how the assistant writes a date a user must act on."""
-    return f"{day.year}年{day.month}月{day.day}日（{day.isoformat()}）"
