@@ -12,17 +12,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.db.engine import run_db
+from actions.latest import latest_entity
 from actions.reply import Reply
 from actions.safe_action import SafeAction
 from actions.services import enquiry, enquiry_text, followup
 from actions.services.enquiry import Enquiry
 
 MAX_CANDIDATES = 5
-
-
-def _latest(tracker: Tracker, entity: str) -> str | None:
-    value = next(tracker.get_latest_entity_values(entity), None)
-    return str(value) if value not in (None, "") else None
 
 
 def _code_payload(code: str) -> str:
@@ -36,11 +32,11 @@ class ActionQueryCredit(SafeAction):
     async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
         asked = followup.parse(text)
-        page = _latest(tracker, "page")
+        page = latest_entity(tracker, "page")
         sender = tracker.sender_id
         focus = tracker.get_slot("focus_subject")
 
-        code = _latest(tracker, "credit_code")
+        code = latest_entity(tracker, "credit_code")
         if code:
             found = await run_db(enquiry.by_code, code, sender, asked.kinds)
             if not found.check.valid:
@@ -55,13 +51,13 @@ class ActionQueryCredit(SafeAction):
                 return []
             return self._show(reply, found.enquiry, 0, focus)
 
-        name = _latest(tracker, "subject_name")
+        name = latest_entity(tracker, "subject_name")
         if name:
             return await self._by_name(reply, name, sender, asked.kinds, focus)
 
         # A person named in the message is never looked up, not even when the conversation is about
         # another subject: only a full ID number finds a person.
-        if _latest(tracker, "person_name"):
+        if latest_entity(tracker, "person_name"):
             reply.zh_en("为保护个人信息，自然人不能按姓名查询。如需查询失信被执行人等法院公布的信息，请提供完整的身份证号码，"
                         "结果中的身份证号会遮挡显示。",
                         "To protect personal data, people cannot be looked up by name. Send the full ID number "

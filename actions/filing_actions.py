@@ -16,9 +16,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.db.engine import run_db
+from actions.latest import latest_entity
 from actions.reply import Reply
 from actions.safe_action import SafeAction
 from actions.services import eligibility, enquiry, filing_text, form_input, tickets
+from actions.services.enquiry import RecordView
 from actions.services.workflow_rules import rules
 
 FORMS = {"objection_form": "objection", "repair_form": "repair"}
@@ -37,11 +39,6 @@ FREE_TEXT = ("objection_description", "objection_evidence", "repair_performance"
 DIGRESSIONS = ("ask_policy", "check_status", "human_handoff", "bot_challenge")
 DIGRESSION_CONFIDENCE = 0.6
 MAX_CHOICES = 8
-
-
-def _entity(tracker: Tracker, name: str) -> str | None:
-    value = next(tracker.get_latest_entity_values(name), None)
-    return str(value) if value not in (None, "") else None
 
 
 def _just_activated(tracker: Tracker, form: str) -> bool:
@@ -67,7 +64,7 @@ class Turn:
         self.intent = intent.get("name")
         self.confidence = float(intent.get("confidence") or 0.0)
         self.payload = self.text.startswith("/")
-        self.entities = {name: _entity(tracker, name) for name in
+        self.entities = {name: latest_entity(tracker, name) for name in
                          ("credit_code", "subject_name", "doc_number", "phone", "person_name", "choice")}
 
 
@@ -144,6 +141,7 @@ class _Form:
         self.turn, self.requested, self.sender = turn, requested, sender
         self.changed: set[str] = set()
         self.cancelled: str | None = None
+        self.chosen: RecordView | None = None  # the record this turn chose, checked by settle_record
 
     def set(self, slot: str, value) -> None:
         self.updates[slot] = value
@@ -291,16 +289,18 @@ class _Form:
             return self._again(f"{where}没有找到文号为“{doc}”的公示记录，请核对文号，或从列出的记录中选择。")
         if len(found) > 1 and not subject:
             return self._again(f"文号“{doc}”对应多条记录，请先告诉我主体名称或统一社会信用代码。")
-        await self._record_by_id(found[0].id)
+        self._choose(found[0])
 
     async def _record_by_id(self, record_id: int) -> None:
-        record = await run_db(tickets.record_view, record_id)
-        subject_id = await run_db(tickets.subject_of_record, record_id)
-        if record is None or subject_id is None:
+        self._choose(await run_db(tickets.record_view, record_id))
+
+    def _choose(self, record: RecordView | None) -> None:
+        if record is None:
             return self._again("这条记录已无法找到，请重新选择。")
-        if str(subject_id) != str(self.slots.get("filing_subject")):
-            self._subject(subject_id)
-        self.set("filing_record", str(record_id))
+        if str(record.subject_id) != str(self.slots.get("filing_subject")):
+            self._subject(record.subject_id)
+        self.set("filing_record", str(record.id))
+        self.chosen = record
 
     async def settle_record(self) -> None:
         """Once the subject is known: list its records, or take the only one; check the chosen one."""
@@ -312,21 +312,19 @@ class _Form:
                 return
             records = await run_db(tickets.records_for, int(subject), self.kind)
             if not records:
-                self.reply.say("该主体目前没有可以" + ("提出异议" if self.kind == "objection" else "申请信用修复")
-                               + "的公示记录。如有疑问可以说“转人工”。")
+                self.reply.say(f"该主体目前没有可以{filing_text.ACTION[self.kind]}的公示记录。如有疑问可以说“转人工”。")
                 self.cancelled = "nothing"
                 return
             if len(records) == 1:
                 self.reply.say(f"该主体只有一条相关公示记录：{filing_text.record_label(records[0])}，就按这条办理。")
-                self.set("filing_record", str(records[0].id))
+                self._choose(records[0])
             else:
                 self.set("filing_choices", ",".join(str(r.id) for r in records[:MAX_CHOICES]))
                 return
-        if "filing_record" in self.changed and self.slots.get("filing_record"):
-            await self._check_record(int(self.slots["filing_record"]))
+        if self.chosen is not None and self.slots.get("filing_record") == str(self.chosen.id):
+            await self._check_record(self.chosen)
 
-    async def _check_record(self, record_id: int) -> None:
-        record = await run_db(tickets.record_view, record_id)
+    async def _check_record(self, record: RecordView) -> None:
         if self.kind == "repair":
             verdict = eligibility.assess(record)
             if not verdict.eligible:
@@ -335,7 +333,7 @@ class _Form:
                 return
             self.reply.say(filing_text.eligible(record, verdict))
         elif record.display_status == "异议处理中":
-            open_ticket = await run_db(tickets.open_on_record, "objection", record_id)
+            open_ticket = await run_db(tickets.open_on_record, "objection", record.id)
             if open_ticket:
                 self.reply.say(f"这条记录已有异议正在办理：{open_ticket.ticket_no}（{open_ticket.status}），无需重复提交。"
                                f"发送该编号可以查询进度。")
@@ -375,7 +373,7 @@ class AskFiling(SafeAction):
     async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kind = tracker.get_slot("filing_kind") or "objection"
         chinese, english = _QUESTIONS[self.slot]
-        reply.zh_en(chinese.format(what="提出异议" if kind == "objection" else "申请信用修复"), english)
+        reply.zh_en(chinese.format(what=filing_text.ACTION[kind]), english)
         return []
 
 
@@ -410,11 +408,10 @@ class AskFilingRecord(SafeAction):
     async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kind = tracker.get_slot("filing_kind") or "objection"
         ids = [int(c) for c in (tracker.get_slot("filing_choices") or "").split(",") if c]
-        views = [await run_db(tickets.record_view, i) for i in ids]
+        views = await run_db(tickets.record_views, ids)
         buttons = [{"title": f"{n}. {filing_text.record_label(v)}", "payload": '/inform{"choice":"r%d"}' % v.id}
-                   for n, v in enumerate(views, 1) if v]
-        what = "提出异议" if kind == "objection" else "申请信用修复"
-        reply.say(f"请选择要{what}的记录（点选，或回复第几条，也可以直接发送决定书文号）：", buttons)
+                   for n, v in enumerate(views, 1)]
+        reply.say(f"请选择要{filing_text.ACTION[kind]}的记录（点选，或回复第几条，也可以直接发送决定书文号）：", buttons)
         return []
 
 
@@ -445,9 +442,9 @@ class AskFilingConfirmed(SafeAction):
     async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kind = tracker.get_slot("filing_kind") or "objection"
         record = await run_db(tickets.record_view, int(tracker.get_slot("filing_record")))
-        found = await run_db(enquiry.by_id, int(tracker.get_slot("filing_subject")), tracker.sender_id)
+        name = await run_db(tickets.subject_name, int(tracker.get_slot("filing_subject")))
         slots = {s: tracker.get_slot(s) for s in FILING_SLOTS}
-        reply.say(filing_text.summary(kind, found.subject.name if found else "", record, slots),
+        reply.say(filing_text.summary(kind, name or "", record, slots),
                   [{"title": "确认提交", "payload": "/affirm"},
                    {"title": "取消申请", "payload": '/deny{"choice":"cancel"}'}])
         return []

@@ -11,6 +11,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.db.engine import run_db
+from actions.latest import latest_entity
 from actions.reply import Reply
 from actions.safe_action import SafeAction
 from actions.services import filing_text, tickets
@@ -24,13 +25,13 @@ class ActionCheckStatus(SafeAction):
 
     async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         sender = tracker.sender_id
-        ticket_no = next(tracker.get_latest_entity_values("ticket_id"), None)
+        ticket_no = latest_entity(tracker, "ticket_id")
         if ticket_no:
-            ticket = await run_db(tickets.get, str(ticket_no))
+            ticket = await run_db(tickets.get, ticket_no)
             if ticket is None:
-                reply.zh_en(f"没有找到编号为 {str(ticket_no).upper()} 的申请。请核对编号（如 YY-20261130-0001），"
+                reply.zh_en(f"没有找到编号为 {ticket_no.upper()} 的申请。请核对编号（如 YY-20261130-0001），"
                             f"或说“我的申请”查看本对话提交过的申请。",
-                            f"No application numbered {str(ticket_no).upper()} was found. Please check the number.")
+                            f"No application numbered {ticket_no.upper()} was found. Please check the number.")
                 return []
             reply.say(filing_text.status(ticket, full=ticket.sender_id == sender))
             return []

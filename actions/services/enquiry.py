@@ -43,6 +43,7 @@ class RecordView:
     list_type: str | None = None
     list_reason: str | None = None
     id: int | None = None  # internal: forms refer to a record by it, never shown
+    subject_id: int | None = None  # internal, as above
 
     @classmethod
     def of(cls, r) -> "RecordView":
@@ -55,7 +56,7 @@ class RecordView:
             content=r.penalty_content if r.kind == "penalty" else r.license_content,
             violation_type=r.violation_type, fine_amount=r.fine_amount,
             license_name=r.certificate_name or r.license_doc_name, license_number=r.license_number,
-            list_type=r.list_type, list_reason=r.list_reason, id=r.id)
+            list_type=r.list_type, list_reason=r.list_reason, id=r.id, subject_id=r.subject_id)
 
     @property
     def under_objection(self) -> bool:

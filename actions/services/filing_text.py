@@ -15,6 +15,7 @@ from actions.services.dates import format_both
 from actions.services.workflow_rules import rules
 
 KIND_NAME = {"objection": "异议", "repair": "信用修复"}
+ACTION = {"objection": "提出异议", "repair": "申请信用修复"}  # "请选择要…的记录"
 RECORD_KIND = {"penalty": "行政处罚", "license": "行政许可", "list": "名单"}
 
 

@@ -335,13 +335,20 @@ def _digits_tail(doc_number: str) -> str:
     return digits
 
 
-def subject_of_record(record_id: int) -> int | None:
-    with session_scope() as session:
-        record = session.get(Record, record_id)
-        return record.subject_id if record else None
-
-
 def record_view(record_id: int) -> RecordView | None:
     with session_scope() as session:
         record = session.get(Record, record_id)
         return RecordView.of(record) if record else None
+
+
+def record_views(record_ids: list[int]) -> list[RecordView]:
+    """The records in the order asked for, in one query; ids that no longer exist are left out."""
+    with session_scope() as session:
+        rows = {r.id: r for r in session.execute(sa.select(Record).where(Record.id.in_(record_ids))).scalars()}
+        return [RecordView.of(rows[i]) for i in record_ids if i in rows]
+
+
+def subject_name(subject_id: int) -> str | None:
+    """For a filing's summary: the name alone, not a lookup (the subject was looked up when chosen)."""
+    with session_scope() as session:
+        return session.execute(sa.select(Subject.name).where(Subject.id == subject_id)).scalar_one_or_none()
