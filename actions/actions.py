@@ -8,9 +8,10 @@ from actions.filing_actions import (  # noqa: F401
     ActionSubmitFiling, AskContactName, AskContactPhone, AskFilingConfirmed, AskFilingRecord, AskFilingSubject,
     AskObjectionDescription, AskObjectionEvidence, AskObjectionGround, AskRepairCommitment, AskRepairPerformance,
     ValidateObjectionForm, ValidateRepairForm)
+from actions.policy_actions import ActionAnswerPolicy  # noqa: F401
 from actions.status_actions import ActionCheckStatus  # noqa: F401
 
-__all__ = ["ActionAskAffirmation", "ActionHumanHandoff", "ActionQueryCredit", "ActionSubmitFiling",
+__all__ = ["ActionAnswerPolicy", "ActionAskAffirmation", "ActionHumanHandoff", "ActionQueryCredit", "ActionSubmitFiling",
            "AskContactName", "AskContactPhone", "AskFilingConfirmed", "AskFilingRecord", "AskFilingSubject",
            "AskObjectionDescription", "AskObjectionEvidence", "AskObjectionGround", "AskRepairCommitment",
            "AskRepairPerformance", "ValidateObjectionForm", "ValidateRepairForm", "ActionCheckStatus"]

@@ -12,8 +12,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.db.engine import run_db
-from actions.latest import latest_entity
+from actions.latest import latest_entity, previous_action
 from actions.reply import Reply
+from actions.policy_actions import answer_policy, is_policy_followup
 from actions.safe_action import SafeAction
 from actions.services import enquiry, enquiry_text, followup
 from actions.services.enquiry import Enquiry
@@ -33,6 +34,10 @@ class ActionQueryCredit(SafeAction):
         text = tracker.latest_message.get("text") or ""
         asked = followup.parse(text)
         page = latest_entity(tracker, "page")
+        # "还有吗" right after a policy answer asks for the next rule, not the next page of records.
+        if (not page and not latest_entity(tracker, "credit_code") and not latest_entity(tracker, "subject_name")
+                and previous_action(tracker) == "action_answer_policy" and is_policy_followup(text)):
+            return await answer_policy(reply, tracker)
         sender = tracker.sender_id
         focus = tracker.get_slot("focus_subject")
 

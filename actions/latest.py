@@ -8,3 +8,16 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     """The first value of `entity` in the latest message, as text; None when absent or empty."""
     value = next(tracker.get_latest_entity_values(entity), None)
     return str(value) if value not in (None, "") else None
+
+
+def previous_action(tracker: Tracker) -> str | None:
+    """The last action the assistant ran before the latest user message (not action_listen)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None

@@ -9,6 +9,7 @@
     xinyong tickets show TICKET [--json]
     xinyong tickets accept TICKET [--note N] [--staff NAME]
     xinyong tickets decide TICKET 更正|撤销|维持|准予修复|不予修复|退回补正 [--note N] [--staff NAME]
+    xinyong policy build [--sources DIR] | clauses [--doc ID] | ask QUESTION [--json]
 
 Heavy modules (Rasa, TensorFlow) are imported inside the commands that need them.
 """
@@ -120,9 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("serve", help="start the action server and the Rasa server").set_defaults(func=cmd_serve)
 
-    from bot import tickets_cli
+    from bot import policy_cli, tickets_cli
 
     tickets_cli.add_parser(sub)
+    policy_cli.add_parser(sub)
     return p
 
 

@@ -87,6 +87,7 @@ class ListRule:
     min_months: int
     exit: str
     source: str
+    region: str = "全国"
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ def load(path: Path = RULES_FILE) -> WorkflowRules:
     rows = tuple(SeverityRow(r["tier"], tuple(r.get("categories", ())), tuple(r.get("categories_only", ())),
                              _decimal(r.get("min_fine")), _decimal(r.get("max_fine")))
                  for r in repair["severity_table"]["rows"])
-    lists = {name: ListRule(name, bool(r["repairable"]), int(r.get("min_months", 0)), r["exit"], r["source"])
+    lists = {name: ListRule(name, bool(r["repairable"]), int(r.get("min_months", 0)), r["exit"], r["source"],
+                             r.get("region", "全国"))
              for name, r in repair["lists"].items()}
     return WorkflowRules(
         grounds=tuple(objection["grounds"]),

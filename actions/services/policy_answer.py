@@ -1,0 +1,181 @@
+"""Policy replies: the answer in one or two sentences from the clause, the clause cited, follow-ups.
+
+Pure functions of the index and a small context dict that the action keeps in the `policy_context`
+slot: {"q": the question, "hits": covered clause ids best first, "shown": ids already shown}.
+Texts are Simplified; the action's Reply converts them to the user's script.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from actions.services.policy_docs import Clause
+from actions.services.policy_search import PolicyIndex
+from actions.services.textnorm import to_simplified
+
+MAX_OTHERS = 2
+_NUMBERING = re.compile(r"^(第[一二三四五六七八九十]+[节章]\s*|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．])")
+HINT = "（回复“原文”查看整条原文，回复“还有吗”查看下一条相关规定。）"
+
+
+@dataclass(frozen=True)
+class PolicyReply:
+    text: str
+    context: dict | None      # the new slot value; None leaves the slot as it was
+    covered: bool
+
+
+_load_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _sentencizer():
+    with _load_lock:
+        return _load_sentencizer()
+
+
+def _load_sentencizer():
+    # spaCy's blank Chinese with character segmentation is enough to find sentence ends; the
+    # jieba segmenter would add nothing here.
+    import spacy
+
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("sentencizer", config={"punct_chars": ["。", "！", "？", "!", "?"]})
+    return nlp
+
+
+LONG_SENTENCE = 150
+
+
+@lru_cache(maxsize=1024)
+def sentences(text: str) -> tuple[str, ...]:
+    """A clause's sentences, paragraph by paragraph, without the section numbering."""
+    out = []
+    for paragraph in text.splitlines():
+        for sent in _sentencizer()(paragraph).sents:
+            s = _NUMBERING.sub("", sent.text.strip()).strip()
+            # A very long sentence is a list of measures: its semicolon parts can stand alone.
+            parts = [p + "；" for p in s.rstrip("；").split("；")] if len(s) > LONG_SENTENCE else [s]
+            out.extend(p for p in parts if p.strip("；"))
+    return tuple(out)
+
+
+def followup_kind(text: str, index: PolicyIndex) -> str | None:
+    """"出处呢" asks for the source, "还有吗" for more; a message that also names a topic is a new question."""
+    simplified = to_simplified(text or "").lower()
+    for kind in ("source", "more"):
+        words = index.config.followups.get(kind, ())
+        if any(w in simplified for w in words):
+            rest = simplified
+            for w in sorted(words, key=len, reverse=True):
+                rest = rest.replace(w, " ")
+            # What is left names no topic the documents know: it is about the last answer.
+            if not any(t in index.body.idf for t in index.terms(rest)):
+                return kind
+    return None
+
+
+def _best_sentences(clause: Clause, index: PolicyIndex, question: str, limit: int = 2) -> list[str]:
+    if clause.source:   # a rules-table entry is short and whole
+        return [clause.text]
+    heading = to_simplified(clause.heading)
+    every = list(sentences(clause.text))
+    # The heading sentence ("完善失信主体信用修复机制。") says what, not how: only quoted if alone.
+    sents = [s for s in every if len(s) >= 8 and to_simplified(s).rstrip("。；") != heading] or every
+    if len(sents) <= limit and sum(len(s) for s in sents) <= 160:
+        return sents
+    q = index.query(question)
+    idf = index.body.idf
+
+    def score(s: str) -> float:
+        terms = set(index.terms(s))
+        return sum(w * idf.get(t, 0.0) for t, w in q.weights.items() if t in terms)
+
+    scored = sorted(range(len(sents)), key=lambda i: -score(sents[i]))
+    chosen = [scored[0]]
+    if len(scored) > 1 and score(sents[scored[1]]) >= 0.5 * score(sents[scored[0]]) > 0:
+        chosen.append(scored[1])
+    return [sents[i] for i in sorted(chosen)[:limit]]
+
+
+def _quote(sents: list[str]) -> str:
+    text = "".join(s if s[-1] in "。；！？;!?" else s + "。" for s in sents)
+    return to_simplified(text.rstrip("；") + ("。" if text.endswith("；") else ""))
+
+
+def _origin(clause: Clause) -> str:
+    if clause.source:
+        return clause.citation()
+    return to_simplified(f"{clause.doc.title_cite}{clause.where}（{clause.doc.region}）")
+
+
+def _clause_answer(clause: Clause, index: PolicyIndex, question: str) -> str:
+    region = clause.doc.region
+    if clause.source and region == "全国":
+        lead = "全国统一的规定："
+    elif clause.source and "通行做法" in region:
+        lead = "各地的通行做法（以当地规定为准）："
+    else:
+        lead = f"{region}的规定："
+    return f"{lead}“{_quote(_best_sentences(clause, index, question))}”\n出处：{_origin(clause)}"
+
+
+def answer(question: str, index: PolicyIndex) -> PolicyReply:
+    hits = index.answers(question)
+    if not hits:
+        return PolicyReply("", None, covered=False)
+    top = hits[0]
+    parts = [_clause_answer(top.clause, index, question)]
+    shown = [top.clause.id]
+    # Other documents that answer it too: say which region each rule is from.
+    others = [h for h in hits[1:] if h.clause.doc.id != top.clause.doc.id and h.clause.doc.id != "rules"
+              and h.score >= top.score * index.config.other_documents_ratio and index.answerable(h)]
+    seen_docs = {top.clause.doc.id}
+    for h in others:
+        if h.clause.doc.id in seen_docs or len(shown) > MAX_OTHERS:
+            continue
+        seen_docs.add(h.clause.doc.id)
+        shown.append(h.clause.id)
+        sent = _best_sentences(h.clause, index, question, limit=1)
+        parts.append(f"另外，{h.clause.doc.region}：“{_quote(sent)}”\n出处：{_origin(h.clause)}")
+    if not top.clause.source and len(seen_docs) == 1:
+        parts.append("以上是该文件所在地区的规定，其他地区以当地规定为准。")
+    parts.append(HINT)
+    context = {"q": question, "hits": [h.clause.id for h in hits], "shown": shown}
+    return PolicyReply("\n\n".join(parts), context, covered=True)
+
+
+def full_clause(context: dict | None, index: PolicyIndex) -> PolicyReply:
+    """"出处呢 / 原文是什么": the whole clause last answered, with the document's details."""
+    if not context or not context.get("shown"):
+        return PolicyReply("", None, covered=False)
+    clause = index.clauses[index.by_id[context["shown"][0]]]
+    if clause.source:
+        text = f"出处：{clause.citation()}\n原文（规则表）：{clause.text}"
+        return PolicyReply(text, None, covered=True)
+    doc = clause.doc
+    body = to_simplified(clause.text)
+    facts = [f"发文机关：{doc.issuer}" if doc.issuer else "",
+             f"文号：{doc.doc_number}" if doc.doc_number else "文号：原文未标注",
+             f"成文日期：{doc.issued.isoformat()}" if doc.issued else
+             (f"发布日期：{doc.published.isoformat()}" if doc.published else ""),
+             f"地区：{doc.region}"]
+    text = to_simplified(f"{doc.title_cite}{clause.where}") + f"原文：\n{body}\n\n" + "；".join(f for f in facts if f) + "。"
+    if doc.notes:
+        text += f"\n说明：{doc.notes}"
+    return PolicyReply(text, None, covered=True)
+
+
+def more(context: dict | None, index: PolicyIndex) -> PolicyReply:
+    """"还有吗": the next covered clause for the same question that has not been shown yet."""
+    if not context or not context.get("hits"):
+        return PolicyReply("", None, covered=False)
+    remaining = [cid for cid in context["hits"] if cid not in context.get("shown", []) and cid in index.by_id]
+    if not remaining:
+        return PolicyReply("关于这个问题，政策文件里相关的规定就是这些了。您还想了解什么？", context, covered=True)
+    clause = index.clauses[index.by_id[remaining[0]]]
+    text = _clause_answer(clause, index, context.get("q", "")) + "\n\n" + HINT
+    # The newest clause goes first in `shown`, so "原文" quotes the one just shown.
+    return PolicyReply(text, {**context, "shown": [clause.id] + list(context.get("shown", []))}, covered=True)

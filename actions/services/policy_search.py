@@ -1,0 +1,235 @@
+"""Find the clauses that answer a policy question: jieba terms, synonyms, BM25, curated paraphrases.
+
+Everything is local: jieba's dictionary plus the NLU's domain words, the synonym groups and
+paraphrases in policy_docs/. A question is "covered" only when its best clause matches enough of
+the question's rare words (coverage) with enough weight (score); the answer layer declines the rest.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from actions.services.policy_docs import POLICY_DIR, Clause, clauses as document_clauses
+from actions.services.policy_rules import rule_clauses
+from actions.services.textnorm import to_simplified
+from actions.settings import PROJECT_ROOT
+
+DOMAIN_WORDS = PROJECT_ROOT / "nlu" / "dict" / "domain_words.txt"
+_WORDLIKE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+K1, B = 1.2, 0.75
+
+
+@dataclass(frozen=True)
+class Config:
+    synonyms: tuple[tuple[str, ...], ...]
+    expansion_weight: float
+    stopwords: frozenset[str]
+    min_score: float
+    min_coverage: float
+    paraphrase_weight: float
+    other_documents_ratio: float
+    followups: dict[str, tuple[str, ...]]
+    typos: dict[str, str]
+
+
+def load_config(directory: Path = POLICY_DIR) -> Config:
+    data = yaml.safe_load((directory / "retrieval.yml").read_text(encoding="utf-8"))
+    return Config(synonyms=tuple(tuple(str(w) for w in group) for group in data["synonyms"]),
+                  expansion_weight=float(data["expansion_weight"]),
+                  stopwords=frozenset(str(w) for w in data["stopwords"]),
+                  min_score=float(data["min_score"]), min_coverage=float(data["min_coverage"]),
+                  paraphrase_weight=float(data["paraphrase_weight"]),
+                  other_documents_ratio=float(data["other_documents_ratio"]),
+                  followups={k: tuple(v) for k, v in data["followups"].items()},
+                  typos={str(k): str(v) for k, v in (data.get("typos") or {}).items()})
+
+
+def load_paraphrases(directory: Path = POLICY_DIR) -> dict[str, list[str]]:
+    path = directory / "paraphrases.yml"
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): [str(q) for q in v] for k, v in (data.get("paraphrases") or {}).items()}
+
+
+class Terms:
+    """Text → index terms: Simplified, lower case, jieba search-mode words without stopwords."""
+
+    def __init__(self, config: Config):
+        import jieba
+
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        if DOMAIN_WORDS.exists():
+            self._jieba.load_userdict(str(DOMAIN_WORDS))
+        for group in config.synonyms:
+            for word in group:
+                self._jieba.add_word(word, freq=2000)
+        self._stop = config.stopwords
+        # Longest first, so "信誉修复" is mended before anything shorter inside it.
+        self._typos = sorted(config.typos.items(), key=lambda kv: -len(kv[0]))
+        self._lock = threading.Lock()   # jieba's tokenizer is not thread-safe while it caches
+
+    def mend(self, text: str) -> str:
+        """Simplified, lower case, common slips corrected."""
+        text = to_simplified(text).lower()
+        for wrong, right in self._typos:
+            text = text.replace(wrong, right)
+        return text
+
+    def __call__(self, text: str) -> list[str]:
+        text = self.mend(text)
+        with self._lock:
+            words = list(self._jieba.cut_for_search(text))
+        return [w for w in (w.strip() for w in words) if w and w not in self._stop and _WORDLIKE.search(w)]
+
+
+class _BM25:
+    def __init__(self, docs: list[list[str]]):
+        self.tf = [Counter(d) for d in docs]
+        self.len = [len(d) for d in docs]
+        self.avg = (sum(self.len) / len(docs)) if docs else 1.0
+        df = Counter(t for d in self.tf for t in d)
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5)
+
+    def score(self, i: int, query: dict[str, float]) -> float:
+        tf, norm = self.tf[i], K1 * (1 - B + B * self.len[i] / self.avg)
+        total = 0.0
+        for term, weight in query.items():
+            f = tf.get(term)
+            if f:
+                total += weight * self.idf[term] * f * (K1 + 1) / (f + norm)
+        return total
+
+
+@dataclass(frozen=True)
+class Hit:
+    clause: Clause
+    score: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    base: tuple[str, ...]                   # the question's own terms
+    weights: dict                           # term → weight, expansions included
+    groups: tuple[tuple[str, ...], ...]     # per base term: it and the expansion terms that stand for it
+
+
+class PolicyIndex:
+    def __init__(self, clauses: list[Clause], paraphrases: dict[str, list[str]], config: Config):
+        self.config = config
+        self.terms = Terms(config)
+        self.clauses = clauses
+        self.by_id = {c.id: i for i, c in enumerate(clauses)}
+        unknown = sorted(set(paraphrases) - set(self.by_id))
+        if unknown:
+            raise ValueError(f"paraphrases.yml names clauses that do not exist: {unknown}")
+        self.body_terms = [self._clause_terms(c) for c in clauses]
+        self.body = _BM25(self.body_terms)
+        self.para_owner: list[int] = []
+        para_docs: list[list[str]] = []
+        for clause_id, questions in paraphrases.items():
+            for q in questions:
+                self.para_owner.append(self.by_id[clause_id])
+                para_docs.append(self.terms(q))
+        self.para = _BM25(para_docs) if para_docs else None
+        self.para_terms: list[set[str]] = [set() for _ in clauses]
+        for owner, doc in zip(self.para_owner, para_docs):
+            self.para_terms[owner].update(doc)
+        self._groups = [(group, [self.terms(w) for w in group]) for group in config.synonyms]
+
+    def _clause_terms(self, c: Clause) -> list[str]:
+        # The heading and the parents' headings say what a clause is about: count them twice.
+        head = " ".join((c.heading, *c.parents))
+        return self.terms(c.norm) + self.terms(head) * 2 + self.terms(" ".join(c.extra_terms))
+
+    def query(self, text: str) -> Query:
+        simplified = self.terms.mend(text)
+        base = self.terms(simplified)
+        weights: dict[str, float] = {t: 1.0 for t in base}
+        stands_for: dict[str, set[str]] = {t: {t} for t in base}
+        for group, member_terms in self._groups:
+            present = [m for m in group if m in simplified]
+            if not present:
+                continue
+            expansion = {t for terms in member_terms for t in terms}
+            for t in expansion:
+                weights.setdefault(t, self.config.expansion_weight)
+            for member in present:
+                for t in self.terms(member):
+                    stands_for.setdefault(t, {t}).update(expansion)
+        unique = tuple(dict.fromkeys(base))
+        groups = tuple(tuple(sorted(stands_for.get(t, {t}))) for t in unique)
+        return Query(text=text, base=unique, weights=weights, groups=groups)
+
+    def search(self, text: str, k: int = 10) -> list[Hit]:
+        q = self.query(text)
+        if not q.base:
+            return []
+        scores = [self.body.score(i, q.weights) for i in range(len(self.clauses))]
+        if self.para:
+            best = [0.0] * len(self.clauses)
+            for j, owner in enumerate(self.para_owner):
+                s = self.para.score(j, q.weights)
+                if s > best[owner]:
+                    best[owner] = s
+            scores = [s + self.config.paraphrase_weight * p for s, p in zip(scores, best)]
+        ranked = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
+        return [Hit(self.clauses[i], scores[i], self._coverage(q, i)) for i in ranked if scores[i] > 0]
+
+    def _coverage(self, q: Query, i: int) -> float:
+        """Share of the question's words, weighted by rarity, that the clause or its paraphrases contain.
+
+        A word the documents never use weighs as much as the rarest one ("护照" in "办护照要多久"
+        makes a question uncovered), except a single character, which is usually filler ("弄").
+        """
+        present = set(self.body_terms[i]) | self.para_terms[i]
+        total = matched = 0.0
+        for term, group in zip(q.base, q.groups):
+            known = [self.body.idf[t] for t in group if t in self.body.idf]
+            if term in self.body.idf:
+                weight = self.body.idf[term]
+            elif known:
+                weight = min(known)
+            else:
+                weight = 1.0 if len(term) == 1 else self.body.max_idf
+            total += weight
+            if present.intersection(group):
+                matched += weight
+        return matched / total if total else 0.0
+
+    def answerable(self, hit: Hit) -> bool:
+        return hit.score >= self.config.min_score and hit.coverage >= self.config.min_coverage
+
+    def answers(self, text: str, k: int = 6) -> list[Hit]:
+        """The covered hits, best first; empty when the documents do not answer the question."""
+        hits = self.search(text, k=k)
+        if not hits or not self.answerable(hits[0]):
+            return []
+        floor = hits[0].score * 0.35
+        return [h for h in hits if h.score >= max(floor, self.config.min_score)]
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _index() -> PolicyIndex:
+    return PolicyIndex(list(document_clauses()) + list(rule_clauses()), load_paraphrases(), load_config())
+
+
+def index() -> PolicyIndex:
+    """The shared index, built once (about a second: jieba's dictionary and ~300 clauses)."""
+    with _lock:
+        return _index()

@@ -1,0 +1,39 @@
+"""The policy retrieval against its own held-out question set (tests/policy/eval_questions.yml).
+
+The build fails below hit@3 = 0.9. The answered share and the declined share of uncovered
+questions are guarded too, so the relevance threshold cannot drift to "answer everything" or
+"answer nothing" unnoticed. bench/policy.py prints the same figures with latency.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from actions.services.policy_eval import evaluate, load_questions
+from actions.services.policy_search import index
+
+QUESTIONS = Path(__file__).parent / "policy" / "eval_questions.yml"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return evaluate(index(), load_questions(QUESTIONS))
+
+
+def test_the_set_is_big_enough_and_names_real_clauses():
+    questions = load_questions(QUESTIONS)
+    answerable = [q for q in questions if q.get("expect")]
+    assert len(answerable) >= 60 and len(questions) - len(answerable) >= 10
+    known = set(index().by_id)
+    unknown = {e for q in answerable for e in q["expect"] if e not in known}
+    assert not unknown
+
+
+def test_hit_at_3_is_at_least_0_9(result):
+    assert result.hit_at_3 >= 0.9, f"hit@3 {result.hit_at_3:.3f}; misses: {result.misses}"
+
+
+def test_threshold_answers_most_and_declines_what_is_not_covered(result):
+    assert result.answered_at_3 >= 0.75, f"answered@3 {result.answered_at_3:.3f}"
+    assert result.decline_rate >= 0.8, f"declined {result.declined}/{result.negatives}: {result.wrongly_answered}"
