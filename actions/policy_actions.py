@@ -69,7 +69,8 @@ async def answer_policy(reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
     if result.covered:
         if reply.english:
             reply.say("The policy documents are in Chinese; here is what they say:")
-        reply.say(result.text)
+        in_form = bool((tracker.active_loop or {}).get("name"))
+        reply.say(result.text, list(result.buttons) if not in_form else None)
         return [SlotSet(CONTEXT_SLOT, result.context)] if result.context is not None else []
     if is_policy_followup(text):   # "出处呢" with no answer before it
         reply.zh_en("请先告诉我您想了解哪方面的规定，例如：黑名单有什么影响、处罚信息公示多久、怎么申请信用修复。",

@@ -132,3 +132,16 @@ async def test_filing_twice_with_the_same_form_gives_one_ticket(demo):
 ])
 def test_request_words_overrule_a_lookup_reading(text, intent, cued):
     assert cued_intent(text, intent) == cued
+
+
+@pytest.mark.parametrize("text, intent, entities, cued", [
+    ("出处呢", "query_credit", set(), "ask_policy"),
+    ("原文是什么？", "nlu_fallback", set(), "ask_policy"),
+    ("这是哪个文件规定的", "inform", set(), "ask_policy"),
+    ("还有吗", "affirm", set(), "inform"),
+    ("还有吗", "ask_policy", set(), None),                      # a policy reading answers it already
+    ("赵文强是不是老赖", "ask_policy", {"person_name"}, "query_credit"),
+    ("老赖是不是不能坐飞机", "ask_policy", set(), None),         # no one named: a rule question
+])
+def test_policy_follow_ups_and_named_subjects(text, intent, entities, cued):
+    assert cued_intent(text, intent, entities) == cued

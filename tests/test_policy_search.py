@@ -105,3 +105,9 @@ def test_follow_ups_are_told_from_new_questions(ix, text, kind):
 def test_sentences_split_clause_text_without_numbering():
     sents = policy_answer.sentences("(四)建立健全信用修复机制。联合惩戒措施的发起部门应明确。\n责任单位:各有关单位。")
     assert sents == ("建立健全信用修复机制。", "联合惩戒措施的发起部门应明确。", "责任单位:各有关单位。")
+
+
+def test_answers_about_repair_or_objections_offer_to_start_one(ix):
+    assert [b["payload"] for b in policy_answer.answer("信用修腹要啥条件", ix).buttons] == ["/request_repair"]
+    assert [b["payload"] for b in policy_answer.answer("对公示信息有异议多久处理", ix).buttons] == ["/file_objection"]
+    assert policy_answer.answer("老赖能坐飞机吗", ix).buttons == ()

@@ -25,6 +25,14 @@ class PolicyReply:
     text: str
     context: dict | None      # the new slot value; None leaves the slot as it was
     covered: bool
+    buttons: tuple[dict, ...] = ()   # start a filing the answer was about
+
+
+def offers(question: str, index: PolicyIndex) -> tuple[dict, ...]:
+    """"信用修复要啥条件" → a 申请信用修复 button: the user may well want to do it next."""
+    mended = index.terms.mend(question)
+    return tuple({"title": o["title"], "payload": f"/{o['intent']}"} for o in index.config.offers
+                 if any(w in mended for w in o["words"]))
 
 
 _load_lock = threading.Lock()
@@ -144,7 +152,7 @@ def answer(question: str, index: PolicyIndex) -> PolicyReply:
         parts.append("以上是该文件所在地区的规定，其他地区以当地规定为准。")
     parts.append(HINT)
     context = {"q": question, "hits": [h.clause.id for h in hits], "shown": shown}
-    return PolicyReply("\n\n".join(parts), context, covered=True)
+    return PolicyReply("\n\n".join(parts), context, covered=True, buttons=offers(question, index))
 
 
 def full_clause(context: dict | None, index: PolicyIndex) -> PolicyReply:

@@ -37,6 +37,7 @@ class Config:
     other_documents_ratio: float
     followups: dict[str, tuple[str, ...]]
     typos: dict[str, str]
+    offers: tuple[dict, ...] = ()
 
 
 def load_config(directory: Path = POLICY_DIR) -> Config:
@@ -48,7 +49,8 @@ def load_config(directory: Path = POLICY_DIR) -> Config:
                   paraphrase_weight=float(data["paraphrase_weight"]),
                   other_documents_ratio=float(data["other_documents_ratio"]),
                   followups={k: tuple(v) for k, v in data["followups"].items()},
-                  typos={str(k): str(v) for k, v in (data.get("typos") or {}).items()})
+                  typos={str(k): str(v) for k, v in (data.get("typos") or {}).items()},
+                  offers=tuple(data.get("offers") or ()))
 
 
 def load_paraphrases(directory: Path = POLICY_DIR) -> dict[str, list[str]]:

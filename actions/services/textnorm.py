@@ -16,7 +16,9 @@ def _t2s():
 def _s2t():
     import opencc
 
-    return opencc.OpenCC("s2t")
+    # s2tw, not s2t: s2t writes the old variants 爲, 衆, 羣, 覈 that no reader of Traditional uses
+    # today; s2tw writes 為, 眾, 群, 核 as in the published Traditional documents (policy doc 002).
+    return opencc.OpenCC("s2tw")
 
 
 def to_simplified(text: str) -> str:

@@ -16,23 +16,27 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 CUES_FILE = Path(__file__).resolve().parents[1] / "patterns" / "intent_cues.yml"
 
 
 @functools.lru_cache(maxsize=1)
-def cues() -> tuple[tuple[str, frozenset, re.Pattern], ...]:
+def cues() -> tuple[tuple[str, frozenset, re.Pattern, frozenset], ...]:
     data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
-    return tuple((c["intent"], frozenset(c["over"]), re.compile(c["pattern"], re.I)) for c in data["cues"])
+    return tuple((c["intent"], frozenset(c["over"]), re.compile(c["pattern"], re.I),
+                  frozenset(c.get("with_entity") or ())) for c in data["cues"])
 
 
-def cued_intent(text: str, intent: str | None) -> str | None:
-    """The intent the text's words demand instead of `intent`, or None to keep it."""
+def cued_intent(text: str, intent: str | None, entities: frozenset | set = frozenset()) -> str | None:
+    """The intent the text's words demand instead of `intent`, or None to keep it. A cue with
+    `with_entity` applies only when the message carries one of those entities."""
     if text.startswith("/"):  # a button payload names its intent
         return None
-    for cue_intent, over, pattern in cues():
+    for cue_intent, over, pattern, needs in cues():
+        if needs and not needs & set(entities):
+            continue
         if intent in over and cue_intent != intent and pattern.search(text):
             return cue_intent
     return None
@@ -48,7 +52,8 @@ class IntentCues(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            cued = cued_intent(message.get(TEXT) or "", intent.get("name"))
+            entities = {e.get("entity") for e in message.get(ENTITIES) or []}
+            cued = cued_intent(message.get(TEXT) or "", intent.get("name"), entities)
             if cued:
                 confidence = max(float(intent.get("confidence") or 0.0), 0.9)
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != cued]
