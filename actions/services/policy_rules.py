@@ -80,5 +80,8 @@ def rule_clauses(table: WorkflowRules | None = None) -> tuple[Clause, ...]:
         table.not_early_source, _NATIONAL, None)
 
     for list_type, rule in table.lists.items():
-        add(f"list-{list_type}", f"{list_type}的移出", f"{list_type}：{rule.exit}。", rule.source, rule.region, None)
+        # The exit text names its list already; repeating the name would make this short entry
+        # outrank the documents for any question that mentions the list.
+        text = rule.exit if list_type in rule.exit else f"{list_type}：{rule.exit}"
+        add(f"list-{list_type}", f"{list_type}的移出", f"{text}。", rule.source, rule.region, None)
     return tuple(out)

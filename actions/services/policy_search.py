@@ -152,9 +152,10 @@ class PolicyIndex:
         self._groups = [(group, [self.terms(w) for w in group]) for group in config.synonyms]
 
     def _clause_terms(self, c: Clause) -> list[str]:
-        # The heading and the parents' headings say what a clause is about: count them twice.
+        # A document's headings say what a clause is about: count them twice. A rules-table entry's
+        # heading is our own label, counted once.
         head = " ".join((c.heading, *c.parents))
-        return self.terms(c.norm) + self.terms(head) * 2 + self.terms(" ".join(c.extra_terms))
+        return self.terms(c.norm) + self.terms(head) * (1 if c.source else 2) + self.terms(" ".join(c.extra_terms))
 
     def query(self, text: str) -> Query:
         simplified = self.terms.mend(text)
