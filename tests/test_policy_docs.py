@@ -85,3 +85,9 @@ def test_citation_names_title_number_and_section():
     by_id = {c.id: c for c in clauses()}
     assert by_id["000-5.3.2"].citation().startswith("《黑龙江省社会信用体系建设“十三五”规划》（黑政规〔2017〕19号）五、（三）2.")
     assert "大庆市人民政府" in by_id["002-4.4"].citation() and "黑龙江省大庆市" in by_id["002-4.4"].citation()
+
+
+def test_a_document_without_number_or_issuer_says_so_in_its_citation():
+    plan = next(c for c in clauses() if c.id == "001-6").citation()
+    assert plan.startswith("《社会信用体系建设计划》（2018年工作计划，原文未署发文机关）六、")
+    assert "未写明名称的某市" in plan

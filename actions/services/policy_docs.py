@@ -47,6 +47,7 @@ class Document:
     script: str
     source_url: str | None
     notes: str
+    cite_note: str = ""
 
     @property
     def title_cite(self) -> str:
@@ -56,6 +57,7 @@ class Document:
         when = self.issued or self.published
         issuer = self.issuer if self.issuer and "未署名" not in self.issuer else None
         extra = "，".join(x for x in (issuer and issuer.split("（")[0], when and f"{when.year}年") if x)
+        extra = extra or self.cite_note
         return f"《{self.title}》" + (f"（{extra}）" if extra else "")
 
 
@@ -171,7 +173,7 @@ def _document(entry: dict) -> Document:
                     issued=_date(entry.get("issued")), published=_date(entry.get("published")),
                     region=entry["region"], region_known=entry.get("region_known", True),
                     script=entry.get("script", "simplified"), source_url=entry.get("source_url"),
-                    notes=entry.get("notes") or "")
+                    notes=entry.get("notes") or "", cite_note=entry.get("cite_note") or "")
 
 
 @lru_cache(maxsize=4)
