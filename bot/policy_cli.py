@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from actions.settings import PROJECT_ROOT
 
 EXIT_OK, EXIT_FAILED = 0, 1
-DEFAULT_SOURCES = PROJECT_ROOT.parent / "shared" / "policy_sources"
+# The raw pages live next to the project on the platform's machines; XINYONG_POLICY_SOURCES overrides.
+DEFAULT_SOURCES = Path(os.environ.get("XINYONG_POLICY_SOURCES") or PROJECT_ROOT.parent / "shared" / "policy_sources")
 
 
 def cmd_build(args) -> int:

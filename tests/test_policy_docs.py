@@ -7,9 +7,7 @@ import pytest
 
 from actions.services import policy_clean, policy_docs
 from actions.services.policy_docs import POLICY_DIR, Document, clauses, documents, parse
-from actions.settings import PROJECT_ROOT
-
-SOURCES = PROJECT_ROOT.parent / "shared" / "policy_sources"
+from bot.policy_cli import DEFAULT_SOURCES as SOURCES
 FURNITURE = ("当前位置", "扫描二维码", "放大字体", "食品伙伴网", "Processed in", "友情鏈接", "加入收藏",
              "直播软件", "湖人", "分享到", "目  录", "发布单位", "浏览次数")
 
@@ -45,7 +43,8 @@ def test_cleaning_keeps_the_body_between_its_markers_and_drops_furniture():
         policy_clean.clean(raw, start="不存在的开头", end="(二)")
 
 
-@pytest.mark.skipif(not SOURCES.exists(), reason=f"raw sources not in this checkout ({SOURCES})")
+@pytest.mark.skipif(not SOURCES.exists(), reason=f"raw sources not next to this checkout ({SOURCES}); "
+                                                 "set XINYONG_POLICY_SOURCES")
 def test_build_from_the_raw_sources_reproduces_the_committed_texts(tmp_path):
     written = policy_clean.build(policy_docs.load_documents(), SOURCES, tmp_path)
     assert len(written) == 5
