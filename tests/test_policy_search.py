@@ -80,6 +80,8 @@ def test_source_follow_up_quotes_the_whole_clause_with_document_details(ix):
     assert "原文未标注" in full.text and "大庆市人民政府" in full.text and "2018-06-11" in full.text
     rule = policy_answer.full_clause({**reply.context, "shown": ["rules-objection-limits"]}, ix)
     assert "规则表" in rule.text and "出处" in rule.text
+    # A conversation saved before the documents changed names a clause that no longer exists.
+    assert not policy_answer.full_clause({"shown": ["009-9.9"], "hits": ["009-9.9"]}, ix).covered
 
 
 def test_more_gives_the_next_clause_then_says_that_was_all(ix):

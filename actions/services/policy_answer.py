@@ -157,7 +157,8 @@ def answer(question: str, index: PolicyIndex) -> PolicyReply:
 
 def full_clause(context: dict | None, index: PolicyIndex) -> PolicyReply:
     """"出处呢 / 原文是什么": the whole clause last answered, with the document's details."""
-    if not context or not context.get("shown"):
+    # A context saved before the documents changed may name a clause that is gone.
+    if not context or not context.get("shown") or context["shown"][0] not in index.by_id:
         return PolicyReply("", None, covered=False)
     clause = index.clauses[index.by_id[context["shown"][0]]]
     if clause.source:

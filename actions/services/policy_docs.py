@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,7 +73,6 @@ class Clause:
     parents: tuple[str, ...] = ()       # the ancestors' headings (Simplified), outermost first
     source: str | None = None           # a rules-table entry cites its own source instead of doc
     effective: dt.date | None = None
-    extra_terms: tuple[str, ...] = field(default=())
 
     @property
     def where(self) -> str:

@@ -155,7 +155,7 @@ class PolicyIndex:
         # A document's headings say what a clause is about: count them twice. A rules-table entry's
         # heading is our own label, counted once.
         head = " ".join((c.heading, *c.parents))
-        return self.terms(c.norm) + self.terms(head) * (1 if c.source else 2) + self.terms(" ".join(c.extra_terms))
+        return self.terms(c.norm) + self.terms(head) * (1 if c.source else 2)
 
     def query(self, text: str) -> Query:
         simplified = self.terms.mend(text)
