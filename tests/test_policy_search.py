@@ -113,3 +113,9 @@ def test_answers_about_repair_or_objections_offer_to_start_one(ix):
     assert [b["payload"] for b in policy_answer.answer("信用修腹要啥条件", ix).buttons] == ["/request_repair"]
     assert [b["payload"] for b in policy_answer.answer("对公示信息有异议多久处理", ix).buttons] == ["/file_objection"]
     assert policy_answer.answer("老赖能坐飞机吗", ix).buttons == ()
+
+
+def test_the_rule_in_force_is_told_before_the_one_it_replaced(ix):
+    for question in ("處罰信息在網上要公示多久？", "罚款记录在网上要挂多久", "处罚公示期是多长时间"):
+        hits = [h.clause.id for h in ix.answers(question)]
+        assert hits[0] == "rules-display-periods", (question, hits)

@@ -73,6 +73,7 @@ class Clause:
     parents: tuple[str, ...] = ()       # the ancestors' headings (Simplified), outermost first
     source: str | None = None           # a rules-table entry cites its own source instead of doc
     effective: dt.date | None = None
+    superseded_by: str | None = None    # a rule replaced by a newer one that should be told first
 
     @property
     def where(self) -> str:

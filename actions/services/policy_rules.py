@@ -49,16 +49,18 @@ def rule_clauses(table: WorkflowRules | None = None) -> tuple[Clause, ...]:
     table = table or workflow_rules()
     out: list[Clause] = []
 
-    def add(name: str, heading: str, text: str, source: str, region: str, effective: dt.date | None):
+    def add(name: str, heading: str, text: str, source: str, region: str, effective: dt.date | None,
+            superseded_by: str | None = None):
         out.append(Clause(id=f"rules-{name}", doc=_doc(region), label="", heading=heading, text=text,
-                          norm=text, order=len(out), source=source, effective=effective))
+                          norm=text, order=len(out), source=source, effective=effective,
+                          superseded_by=superseded_by))
 
     current = max(table.rule_sets, key=lambda r: r.effective_from)
     add("display-periods", "行政处罚信息公示期限", _periods_text(current, True), current.name, _NATIONAL,
         current.effective_from)
     for older in sorted(table.rule_sets, key=lambda r: r.effective_from)[:-1]:
         add(f"display-periods-{older.id}", "此前的行政处罚信息公示期限", _periods_text(older, False), older.name,
-            _NATIONAL, older.effective_from)
+            _NATIONAL, older.effective_from, superseded_by="rules-display-periods")
 
     o = table.objection_limits
     usual = "" if o.confirmed else "一般"

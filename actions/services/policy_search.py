@@ -221,7 +221,11 @@ class PolicyIndex:
         if not hits or not self.answerable(hits[0]):
             return []
         floor = hits[0].score * 0.35
-        return [h for h in hits if h.score >= max(floor, self.config.min_score)]
+        kept = [h for h in hits if h.score >= max(floor, self.config.min_score)]
+        # The rule in force comes before the one it replaced when both answer.
+        ids = {h.clause.id for h in kept}
+        return ([h for h in kept if h.clause.superseded_by not in ids]
+                + [h for h in kept if h.clause.superseded_by in ids])
 
 
 _lock = threading.Lock()
