@@ -21,3 +21,15 @@ def previous_action(tracker: Tracker) -> str | None:
         elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
             return event.get("name")
     return None
+
+
+def typed_text(tracker: Tracker) -> str:
+    """What the user last typed. A button payload ("/ask_policy" from "did you mean …?") stands for
+    the message before it, so that one is returned instead."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not text.startswith("/"):
+        return text
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and event.get("text") and not event["text"].startswith("/"):
+            return event["text"]
+    return ""

@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from actions.latest import typed_text
 from actions.reply import Reply
 from actions.safe_action import SafeAction
 from actions.services import policy_answer
@@ -63,7 +64,7 @@ class ActionAnswerPolicy(SafeAction):
 
 
 async def answer_policy(reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
-    text = tracker.latest_message.get("text") or ""
+    text = typed_text(tracker)
     context = tracker.get_slot(CONTEXT_SLOT)
     result = await asyncio.to_thread(respond, text, context)
     if result.covered:

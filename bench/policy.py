@@ -1,6 +1,6 @@
 """Policy answers: retrieval quality on the held-out question set, and answer latency.
 
-    .venv/bin/python bench/policy.py [--questions tests/policy/eval_questions.yml] [--repeat 5]
+    .venv/bin/python bench/policy.py [--questions FILE ...] [--repeat 5]   (default: tests/policy/eval_questions*.yml)
 
 Prints hit@1 and hit@3 of the ranking, answered@3 (past the relevance threshold with an expected
 clause cited), the share of uncovered questions declined, the index build time, the latency of a
@@ -26,7 +26,8 @@ def pct(values, p):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--questions", type=Path, default=ROOT / "tests" / "policy" / "eval_questions.yml")
+    parser.add_argument("--questions", type=Path, nargs="+",
+                        default=sorted((ROOT / "tests" / "policy").glob("eval_questions*.yml")))
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
@@ -41,11 +42,12 @@ def main() -> None:
     ix = index()
     build = time.perf_counter() - start
 
-    questions = load_questions(args.questions)
+    sets = {path.stem: load_questions(path) for path in args.questions}
+    questions = [q for qs in sets.values() for q in qs]
     t = time.perf_counter()
     respond("黑名单企业的法人会有啥限制", None)
     first = (time.perf_counter() - t) * 1000
-    result = evaluate(ix, questions)
+    results = {name: evaluate(ix, qs) for name, qs in sets.items()}
     timings = []
     for _ in range(args.repeat):
         for item in questions:
@@ -54,19 +56,21 @@ def main() -> None:
             timings.append((time.perf_counter() - t) * 1000)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"clauses indexed          {len(ix.clauses)}")
-    print(f"questions                {len(questions)} ({result.answerable} answerable, {result.negatives} not covered)")
-    print(f"hit@1 / hit@3            {result.hit_at_1:.3f} / {result.hit_at_3:.3f}")
-    print(f"answered@3               {result.answered_at_3:.3f}")
-    print(f"uncovered declined       {result.declined}/{result.negatives} ({result.decline_rate:.3f})")
+    for name, result in results.items():
+        print(f"{name}: {result.answerable} answerable, {result.negatives} not covered")
+        print(f"  hit@1 / hit@3          {result.hit_at_1:.3f} / {result.hit_at_3:.3f}")
+        print(f"  answered@3             {result.answered_at_3:.3f}")
+        print(f"  uncovered declined     {result.declined}/{result.negatives} ({result.decline_rate:.3f})")
     print(f"index build (cold)       {build:.2f} s (imports, jieba dictionary, spaCy, {len(ix.clauses)} clauses; at action server start)")
     print(f"first answer after start {first:.0f} ms")
     print(f"answer latency ms        p50 {pct(timings, 50):.1f}  p95 {pct(timings, 95):.1f}  "
           f"p99 {pct(timings, 99):.1f}  max {max(timings):.1f}  (n={len(timings)})")
     print(f"peak RSS                 {rss:.0f} MB")
-    for q, expected, got in result.misses:
-        print(f"  miss: {q}  expected {expected}  ranked {got}")
-    for q, got in result.wrongly_answered:
-        print(f"  answered although not covered: {q}  {got}")
+    for name, result in results.items():
+        for q, expected, got in result.misses:
+            print(f"  {name} miss: {q}  expected {expected}  ranked {got}")
+        for q, got in result.wrongly_answered:
+            print(f"  {name} answered although not covered: {q}  {got}")
 
 
 if __name__ == "__main__":

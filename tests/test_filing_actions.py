@@ -142,6 +142,9 @@ def test_request_words_overrule_a_lookup_reading(text, intent, cued):
     ("还有吗", "ask_policy", set(), None),                      # a policy reading answers it already
     ("赵文强是不是老赖", "ask_policy", {"person_name"}, "query_credit"),
     ("老赖是不是不能坐飞机", "ask_policy", set(), None),         # no one named: a rule question
+    ("我是台商，在福建投资，两岸的信用报告可以互认吗？", "greet", set(), "ask_policy"),
+    ("您好，请问这里是信用查询吗", "greet", set(), None),
+    ("你好，你能帮我查信用吗？", "greet", set(), None),
 ])
 def test_policy_follow_ups_and_named_subjects(text, intent, entities, cued):
     assert cued_intent(text, intent, entities) == cued

@@ -59,3 +59,10 @@ async def test_more_after_a_policy_answer_is_not_a_page_of_records():
                                                             slots={"policy_context": context}))
     assert "出处：" in text or "就是这些" in text
     assert after["policy_context"]["shown"][0] not in context["shown"]
+
+
+async def test_choosing_ask_policy_after_did_you_mean_answers_the_question_typed_before():
+    t = tracker("/ask_policy")
+    t.events[:0] = [{"event": "user", "text": "老赖还能坐飞机吗"}, {"event": "action", "name": "action_two_stage_fallback"}]
+    _, text, _ = await run(ActionAnswerPolicy(), t)
+    assert "出处：" in text and "飞机" in text
