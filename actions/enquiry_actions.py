@@ -13,8 +13,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.db.engine import run_db
 from actions.latest import latest_entity, previous_action
-from actions.reply import Reply
 from actions.policy_actions import answer_policy, is_policy_followup
+from actions.reply import Reply
 from actions.safe_action import SafeAction
 from actions.services import enquiry, enquiry_text, followup
 from actions.services.enquiry import Enquiry
