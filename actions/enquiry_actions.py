@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.db.engine import run_db
-from actions.latest import latest_entity, previous_action
+from actions.latest import latest_entity, previous_action, set_last_turn
 from actions.policy_actions import answer_policy, is_policy_followup
 from actions.reply import Reply
 from actions.safe_action import SafeAction
@@ -34,9 +34,11 @@ class ActionQueryCredit(SafeAction):
         text = tracker.latest_message.get("text") or ""
         asked = followup.parse(text)
         page = latest_entity(tracker, "page")
-        # "还有吗" right after a policy answer asks for the next rule, not the next page of records.
+        # "还有吗" right after a policy answer asks for the next rule, not the next page of records
+        # (also after a "还有吗" this action passed on, which set the policy context).
+        policy_last = previous_action(tracker) == "action_answer_policy" or set_last_turn(tracker, "policy_context")
         if (not page and not latest_entity(tracker, "credit_code") and not latest_entity(tracker, "subject_name")
-                and previous_action(tracker) == "action_answer_policy" and is_policy_followup(text)):
+                and policy_last and is_policy_followup(text)):
             return await answer_policy(reply, tracker)
         sender = tracker.sender_id
         focus = tracker.get_slot("focus_subject")

@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.db.engine import run_db
 from actions.latest import latest_entity
+from actions.policy_actions import is_policy_followup
 from actions.reply import Reply
 from actions.safe_action import SafeAction
 from actions.services import eligibility, enquiry, filing_text, form_input, tickets
@@ -124,8 +125,10 @@ class ValidateFiling(SafeAction):
             return False
         if turn.intent == "check_status" or turn.payload:
             return True
-        # A description may well be classified ask_policy; only a question interrupts free text.
-        return requested not in FREE_TEXT or form_input.is_question(turn.text)
+        # A description may well be classified ask_policy; only a question, or "出处呢" about the
+        # policy answer just given, interrupts free text.
+        return (requested not in FREE_TEXT or form_input.is_question(turn.text)
+                or (turn.intent == "ask_policy" and is_policy_followup(turn.text)))
 
     @staticmethod
     def _end(updates: dict, reason: str) -> list[dict[str, Any]]:

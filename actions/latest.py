@@ -23,6 +23,19 @@ def previous_action(tracker: Tracker) -> str | None:
     return None
 
 
+def set_last_turn(tracker: Tracker, slot: str) -> bool:
+    """Whether the assistant's previous turn (before the latest user message) set `slot`."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return True
+    return False
+
+
 def typed_text(tracker: Tracker) -> str:
     """What the user last typed. A button payload ("/ask_policy" from "did you mean …?") stands for
     the message before it, so that one is returned instead."""

@@ -148,3 +148,12 @@ def test_request_words_overrule_a_lookup_reading(text, intent, cued):
 ])
 def test_policy_follow_ups_and_named_subjects(text, intent, entities, cued):
     assert cued_intent(text, intent, entities) == cued
+
+
+async def test_asking_for_the_source_of_a_policy_answer_mid_form_is_a_digression(demo):
+    events = await ValidateObjectionForm().run(CollectingDispatcher(), tracker(
+        "出处呢", "ask_policy", slots=_midway("objection_description")), {})
+    assert events == []   # rejected: the policy rule quotes the clause, then the form asks again
+    slots, _, _ = await run(ValidateObjectionForm(), tracker("出处不对，金额登记错了", "ask_policy",
+                                                             slots=_midway("objection_description")))
+    assert slots["objection_description"] == "出处不对，金额登记错了"

@@ -66,3 +66,15 @@ async def test_choosing_ask_policy_after_did_you_mean_answers_the_question_typed
     t.events[:0] = [{"event": "user", "text": "老赖还能坐飞机吗"}, {"event": "action", "name": "action_two_stage_fallback"}]
     _, text, _ = await run(ActionAnswerPolicy(), t)
     assert "出处：" in text and "飞机" in text
+
+
+async def test_a_second_more_continues_the_policy_answer():
+    slots, _, _ = await run(ActionAnswerPolicy(), tracker("黑名单的法人会受啥限制"))
+    context = slots["policy_context"]
+    t = tracker("还有吗", intent="inform", slots={"policy_context": context})
+    # The previous turn was action_query_credit passing "还有吗" on; it set the policy context.
+    t.events[:0] = [{"event": "user", "text": "还有吗"}, {"event": "action", "name": "action_query_credit"},
+                    {"event": "slot", "name": "policy_context", "value": context},
+                    {"event": "action", "name": "action_listen"}]
+    after, text, _ = await run(ActionQueryCredit(), t)
+    assert "出处：" in text or "就是这些" in text

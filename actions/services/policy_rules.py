@@ -77,6 +77,12 @@ def rule_clauses(table: WorkflowRules | None = None) -> tuple[Clause, ...]:
         f"作出决定，情况复杂的可再延长{r['complex_extra_working_days']}个工作日。{table.after_repair.text}。",
         r.source, _NATIONAL if r.confirmed else _LOCAL, None)
 
+    if table.repair_conditions:
+        c = table.repair_conditions
+        add("repair-conditions", "信用修复的条件和材料",
+            f"{c.text}。需要提交的材料：{table.repair_materials}。", c.source, c.region or _NATIONAL,
+            table.repair_conditions_effective)
+
     add("not-early", "不能提前修复的处罚",
         f"{'、'.join(table.not_early_categories)}的行政处罚信息不能提前信用修复，公示期满后自动停止公示。",
         table.not_early_source, _NATIONAL, None)

@@ -86,10 +86,12 @@ class Terms:
             text = text.replace(wrong, right)
         return text
 
-    def __call__(self, text: str) -> list[str]:
+    def __call__(self, text: str, search_mode: bool = True) -> list[str]:
+        """Search mode adds the pieces of long words ("信用修复" → 信用, 修复, 信用修复); a synonym's
+        expansion uses whole words only, or "移出名单" would drag in every clause about 名单."""
         text = self.mend(text)
         with self._lock:
-            words = list(self._jieba.cut_for_search(text))
+            words = list(self._jieba.cut_for_search(text) if search_mode else self._jieba.cut(text))
         return [w for w in (w.strip() for w in words) if w and w not in self._stop and _WORDLIKE.search(w)]
 
 
@@ -149,7 +151,7 @@ class PolicyIndex:
         self.para_terms: list[set[str]] = [set() for _ in clauses]
         for owner, doc in zip(self.para_owner, para_docs):
             self.para_terms[owner].update(doc)
-        self._groups = [(group, [self.terms(w) for w in group]) for group in config.synonyms]
+        self._groups = [(group, [self.terms(w, search_mode=False) for w in group]) for group in config.synonyms]
 
     def _clause_terms(self, c: Clause) -> list[str]:
         # A document's headings say what a clause is about: count them twice. A rules-table entry's

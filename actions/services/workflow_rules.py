@@ -107,6 +107,9 @@ class WorkflowRules:
     not_early_source: str
     lists: dict[str, ListRule]
     working_days_note: str
+    repair_conditions: Cited | None = None
+    repair_materials: str = ""
+    repair_conditions_effective: dt.date | None = None
 
     def rule_set_for(self, day: dt.date) -> RuleSet:
         for rule_set in self.rule_sets:
@@ -178,6 +181,9 @@ def load(path: Path = RULES_FILE) -> WorkflowRules:
         not_early_source=repair["not_early"]["source"],
         lists=lists,
         working_days_note=data["working_days"]["source"],
+        repair_conditions=_cited(repair["conditions"]) if "conditions" in repair else None,
+        repair_materials=(repair.get("conditions") or {}).get("materials", ""),
+        repair_conditions_effective=_date((repair.get("conditions") or {}).get("effective")),
     )
 
 
