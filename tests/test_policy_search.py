@@ -25,6 +25,9 @@ def test_slang_finds_the_documents_terms(ix):
     assert "002-3.4" in ids(ix, "老赖还能坐飞机住星级酒店吗")
     # 黑名单 + 法人: 3 years barred from being another company's legal representative.
     assert "002-3.3" in ids(ix, "上了黑名单的公司，法人还能去别的公司当法人吗")
+    # "法人" is the documents' 法定代表人 at full weight: the restrictions come first, not a plan
+    # that merely says "法人代表" next to "黑名单".
+    assert ids(ix, "上了黑名单的企业，法人会受到啥限制？")[0] == "002-3.3"
 
 
 def test_traditional_and_simplified_questions_find_the_same_clauses(ix):

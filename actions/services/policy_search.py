@@ -169,6 +169,10 @@ class PolicyIndex:
             if not present:
                 continue
             expansion = {t for terms in member_terms for t in terms}
+            # The group's first member is the documents' own term: a user's "法人" means 法定代表人
+            # as fully as if they had typed it. The other members count half.
+            for t in member_terms[0]:
+                weights[t] = max(weights.get(t, 0.0), 1.0)
             for t in expansion:
                 weights.setdefault(t, self.config.expansion_weight)
             for member in present:
