@@ -145,6 +145,8 @@ def test_request_words_overrule_a_lookup_reading(text, intent, cued):
     ("我是台商，在福建投资，两岸的信用报告可以互认吗？", "greet", set(), "ask_policy"),
     ("您好，请问这里是信用查询吗", "greet", set(), None),
     ("你好，你能帮我查信用吗？", "greet", set(), None),
+    ("经营异常名录咋移出来", "request_repair", set(), "ask_policy"),
+    ("我们公司想从经营异常名录移出来，怎么移出", "request_repair", set(), None),
 ])
 def test_policy_follow_ups_and_named_subjects(text, intent, entities, cued):
     assert cued_intent(text, intent, entities) == cued
