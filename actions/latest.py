@@ -10,30 +10,28 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def previous_action(tracker: Tracker) -> str | None:
-    """The last action the assistant ran before the latest user message (not action_listen)."""
-    seen_user = False
+def _previous_turn(tracker: Tracker) -> list[dict]:
+    """The events of the assistant's turn before the latest user message, newest first."""
+    events, seen_user = [], False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             if seen_user:
-                return None
+                break
             seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
-            return event.get("name")
-    return None
+        elif seen_user:
+            events.append(event)
+    return events
+
+
+def previous_action(tracker: Tracker) -> str | None:
+    """The last action the assistant ran before the latest user message (not action_listen)."""
+    return next((e.get("name") for e in _previous_turn(tracker)
+                 if e.get("event") == "action" and e.get("name") != "action_listen"), None)
 
 
 def set_last_turn(tracker: Tracker, slot: str) -> bool:
     """Whether the assistant's previous turn (before the latest user message) set `slot`."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
-            return True
-    return False
+    return any(e.get("event") == "slot" and e.get("name") == slot for e in _previous_turn(tracker))
 
 
 def typed_text(tracker: Tracker) -> str:
