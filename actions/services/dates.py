@@ -21,6 +21,13 @@ class DateError(ValueError):
     pass
 
 
+def as_date(value) -> dt.date | None:
+    """A date from a YAML rules or metadata file: a date already, an ISO string, or empty."""
+    if value in (None, "") or isinstance(value, dt.date):
+        return value or None
+    return dt.date.fromisoformat(str(value))
+
+
 def parse_date(text: str | None) -> dt.date | None:
     """None for an empty cell; DateError (message in Chinese) for a malformed or impossible date."""
     if text is None:

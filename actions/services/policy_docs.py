@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from actions.services.dates import as_date
 from actions.services.textnorm import to_simplified
 from actions.settings import PROJECT_ROOT
 
@@ -157,12 +158,6 @@ def _cn(value: int) -> str:
     return (units[tens - 1] if tens > 1 else "") + "十" + (units[ones - 1] if ones else "")
 
 
-def _date(value) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
 def load_documents(directory: Path = POLICY_DIR) -> list[dict]:
     return yaml.safe_load((directory / "documents.yml").read_text(encoding="utf-8"))["documents"]
 
@@ -170,7 +165,7 @@ def load_documents(directory: Path = POLICY_DIR) -> list[dict]:
 def _document(entry: dict) -> Document:
     return Document(id=entry["id"], title=entry["title"], short_title=entry.get("short_title") or entry["title"],
                     issuer=entry.get("issuer"), doc_number=entry.get("doc_number"),
-                    issued=_date(entry.get("issued")), published=_date(entry.get("published")),
+                    issued=as_date(entry.get("issued")), published=as_date(entry.get("published")),
                     region=entry["region"], region_known=entry.get("region_known", True),
                     script=entry.get("script", "simplified"), source_url=entry.get("source_url"),
                     notes=entry.get("notes") or "", cite_note=entry.get("cite_note") or "")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from actions.services.dates import as_date
+
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "workflow.yml"
 
 
@@ -142,12 +144,6 @@ def _limits(d: dict) -> Limits:
     return Limits(values, bool(d.get("confirmed", True)), d["source"])
 
 
-def _date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
 def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
@@ -156,7 +152,7 @@ def load(path: Path = RULES_FILE) -> WorkflowRules:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     objection, repair = data["objection"], data["repair"]
     rule_sets = tuple(
-        RuleSet(r["id"], r["name"], _date(r["effective_from"]), _date(r.get("effective_to")),
+        RuleSet(r["id"], r["name"], as_date(r["effective_from"]), as_date(r.get("effective_to")),
                 {tier: Period(int(p["min_months"]), int(p["max_months"])) for tier, p in r["periods"].items()})
         for r in repair["rule_sets"])
     rows = tuple(SeverityRow(r["tier"], tuple(r.get("categories", ())), tuple(r.get("categories_only", ())),
@@ -183,7 +179,7 @@ def load(path: Path = RULES_FILE) -> WorkflowRules:
         working_days_note=data["working_days"]["source"],
         repair_conditions=_cited(repair["conditions"]) if "conditions" in repair else None,
         repair_materials=(repair.get("conditions") or {}).get("materials", ""),
-        repair_conditions_effective=_date((repair.get("conditions") or {}).get("effective")),
+        repair_conditions_effective=as_date((repair.get("conditions") or {}).get("effective")),
     )
 
 
