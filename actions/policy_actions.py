@@ -73,7 +73,7 @@ async def answer_policy(reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
         in_form = bool((tracker.active_loop or {}).get("name"))
         reply.say(result.text, list(result.buttons) if not in_form else None)
         return [SlotSet(CONTEXT_SLOT, result.context)] if result.context is not None else []
-    if is_policy_followup(text):   # "出处呢" with no answer before it
+    if result.followup:   # "出处呢" with no answer before it
         reply.zh_en("请先告诉我您想了解哪方面的规定，例如：黑名单有什么影响、处罚信息公示多久、怎么申请信用修复。",
                     "Please tell me first which rule you would like to know about, e.g. how long a penalty "
                     "stays online or how credit repair works.")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from actions.services.policy_docs import Clause
-from actions.services.policy_search import PolicyIndex
+from actions.services.policy_search import PolicyIndex, Query
 from actions.services.textnorm import to_simplified
 
 MAX_OTHERS = 2
@@ -26,6 +26,7 @@ class PolicyReply:
     context: dict | None      # the new slot value; None leaves the slot as it was
     covered: bool
     buttons: tuple[dict, ...] = ()   # start a filing the answer was about
+    followup: bool = False           # a reply to "出处呢" / "还有吗" rather than to a new question
 
 
 def offers(question: str, index: PolicyIndex) -> tuple[dict, ...]:
@@ -85,7 +86,7 @@ def followup_kind(text: str, index: PolicyIndex) -> str | None:
     return None
 
 
-def _best_sentences(clause: Clause, index: PolicyIndex, question: str, limit: int = 2) -> list[str]:
+def _best_sentences(clause: Clause, index: PolicyIndex, q: Query, limit: int = 2) -> list[str]:
     if clause.source:   # a rules-table entry is short and whole
         return [clause.text]
     heading = to_simplified(clause.heading)
@@ -94,7 +95,6 @@ def _best_sentences(clause: Clause, index: PolicyIndex, question: str, limit: in
     sents = [s for s in every if len(s) >= 8 and to_simplified(s).rstrip("。；") != heading] or every
     if len(sents) <= limit and sum(len(s) for s in sents) <= 160:
         return sents
-    q = index.query(question)
     idf = index.body.idf
 
     def score(s: str) -> float:
@@ -119,7 +119,7 @@ def _origin(clause: Clause) -> str:
     return to_simplified(f"{clause.doc.title_cite}{clause.where}（{clause.doc.region}）")
 
 
-def _clause_answer(clause: Clause, index: PolicyIndex, question: str) -> str:
+def _clause_answer(clause: Clause, index: PolicyIndex, q: Query) -> str:
     region = clause.doc.region
     if clause.source and region == "全国":
         lead = "全国统一的规定："
@@ -127,15 +127,16 @@ def _clause_answer(clause: Clause, index: PolicyIndex, question: str) -> str:
         lead = "各地的通行做法（以当地规定为准）："
     else:
         lead = f"{region}的规定："
-    return f"{lead}“{_quote(_best_sentences(clause, index, question))}”\n出处：{_origin(clause)}"
+    return f"{lead}“{_quote(_best_sentences(clause, index, q))}”\n出处：{_origin(clause)}"
 
 
 def answer(question: str, index: PolicyIndex) -> PolicyReply:
-    hits = index.answers(question)
+    q = index.query(question)   # once: the search and the sentence choice both use it
+    hits = index.answers(q)
     if not hits:
         return PolicyReply("", None, covered=False)
     top = hits[0]
-    parts = [_clause_answer(top.clause, index, question)]
+    parts = [_clause_answer(top.clause, index, q)]
     shown = [top.clause.id]
     # Other documents that answer it too: say which region each rule is from.
     others = [h for h in hits[1:] if h.clause.doc.id != top.clause.doc.id and h.clause.doc.id != "rules"
@@ -146,7 +147,7 @@ def answer(question: str, index: PolicyIndex) -> PolicyReply:
             continue
         seen_docs.add(h.clause.doc.id)
         shown.append(h.clause.id)
-        sent = _best_sentences(h.clause, index, question, limit=1)
+        sent = _best_sentences(h.clause, index, q, limit=1)
         parts.append(f"另外，{h.clause.doc.region}：“{_quote(sent)}”\n出处：{_origin(h.clause)}")
     if not top.clause.source and len(seen_docs) == 1:
         parts.append("以上是该文件所在地区的规定，其他地区以当地规定为准。")
@@ -159,11 +160,11 @@ def full_clause(context: dict | None, index: PolicyIndex) -> PolicyReply:
     """"出处呢 / 原文是什么": the whole clause last answered, with the document's details."""
     # A context saved before the documents changed may name a clause that is gone.
     if not context or not context.get("shown") or context["shown"][0] not in index.by_id:
-        return PolicyReply("", None, covered=False)
+        return PolicyReply("", None, covered=False, followup=True)
     clause = index.clauses[index.by_id[context["shown"][0]]]
     if clause.source:
         text = f"出处：{clause.citation()}\n原文（规则表）：{clause.text}"
-        return PolicyReply(text, None, covered=True)
+        return PolicyReply(text, None, covered=True, followup=True)
     doc = clause.doc
     body = to_simplified(clause.text)
     facts = [f"发文机关：{doc.issuer}" if doc.issuer else "",
@@ -174,17 +175,19 @@ def full_clause(context: dict | None, index: PolicyIndex) -> PolicyReply:
     text = to_simplified(f"{doc.title_cite}{clause.where}") + f"原文：\n{body}\n\n" + "；".join(f for f in facts if f) + "。"
     if doc.notes:
         text += f"\n说明：{doc.notes}"
-    return PolicyReply(text, None, covered=True)
+    return PolicyReply(text, None, covered=True, followup=True)
 
 
 def more(context: dict | None, index: PolicyIndex) -> PolicyReply:
     """"还有吗": the next covered clause for the same question that has not been shown yet."""
     if not context or not context.get("hits"):
-        return PolicyReply("", None, covered=False)
+        return PolicyReply("", None, covered=False, followup=True)
     remaining = [cid for cid in context["hits"] if cid not in context.get("shown", []) and cid in index.by_id]
     if not remaining:
-        return PolicyReply("关于这个问题，政策文件里相关的规定就是这些了。您还想了解什么？", context, covered=True)
+        return PolicyReply("关于这个问题，政策文件里相关的规定就是这些了。您还想了解什么？", context,
+                           covered=True, followup=True)
     clause = index.clauses[index.by_id[remaining[0]]]
-    text = _clause_answer(clause, index, context.get("q", "")) + "\n\n" + HINT
+    text = _clause_answer(clause, index, index.query(context.get("q", ""))) + "\n\n" + HINT
     # The newest clause goes first in `shown`, so "原文" quotes the one just shown.
-    return PolicyReply(text, {**context, "shown": [clause.id] + list(context.get("shown", []))}, covered=True)
+    return PolicyReply(text, {**context, "shown": [clause.id] + list(context.get("shown", []))},
+                       covered=True, followup=True)

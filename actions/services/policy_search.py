@@ -151,7 +151,10 @@ class PolicyIndex:
         self.para_terms: list[set[str]] = [set() for _ in clauses]
         for owner, doc in zip(self.para_owner, para_docs):
             self.para_terms[owner].update(doc)
-        self._groups = [(group, [self.terms(w, search_mode=False) for w in group]) for group in config.synonyms]
+        # Per group: its members, their whole-word terms (what is searched for) and their pieces (which
+        # question terms a present member accounts for), cut once here rather than per question.
+        self._groups = [(group, [self.terms(w, search_mode=False) for w in group], [self.terms(w) for w in group])
+                        for group in config.synonyms]
 
     def _clause_terms(self, c: Clause) -> list[str]:
         # A document's headings say what a clause is about: count them twice. A rules-table entry's
@@ -164,8 +167,8 @@ class PolicyIndex:
         base = self.terms(simplified)
         weights: dict[str, float] = {t: 1.0 for t in base}
         stands_for: dict[str, set[str]] = {t: {t} for t in base}
-        for group, member_terms in self._groups:
-            present = [m for m in group if m in simplified]
+        for group, member_terms, member_pieces in self._groups:
+            present = [pieces for m, pieces in zip(group, member_pieces) if m in simplified]
             if not present:
                 continue
             expansion = {t for terms in member_terms for t in terms}
@@ -175,15 +178,15 @@ class PolicyIndex:
                 weights[t] = max(weights.get(t, 0.0), 1.0)
             for t in expansion:
                 weights.setdefault(t, self.config.expansion_weight)
-            for member in present:
-                for t in self.terms(member):
+            for pieces in present:
+                for t in pieces:
                     stands_for.setdefault(t, {t}).update(expansion)
         unique = tuple(dict.fromkeys(base))
         groups = tuple(tuple(sorted(stands_for.get(t, {t}))) for t in unique)
         return Query(text=text, base=unique, weights=weights, groups=groups)
 
-    def search(self, text: str, k: int = 10) -> list[Hit]:
-        q = self.query(text)
+    def search(self, text: str | Query, k: int = 10) -> list[Hit]:
+        q = text if isinstance(text, Query) else self.query(text)
         if not q.base:
             return []
         scores = [self.body.score(i, q.weights) for i in range(len(self.clauses))]
@@ -221,7 +224,7 @@ class PolicyIndex:
     def answerable(self, hit: Hit) -> bool:
         return hit.score >= self.config.min_score and hit.coverage >= self.config.min_coverage
 
-    def answers(self, text: str, k: int = 6) -> list[Hit]:
+    def answers(self, text: str | Query, k: int = 6) -> list[Hit]:
         """The covered hits, best first; empty when the documents do not answer the question."""
         hits = self.search(text, k=k)
         if not hits or not self.answerable(hits[0]):
