@@ -15,7 +15,7 @@ PYTHON310 := $(shell \
     ls -d /root/.pyenv/versions/3.10.* 2>/dev/null | sort -V | tail -n 1 | sed 's|$$|/bin/python|'; \
   fi)
 
-.PHONY: help setup run test train seed bench clean
+.PHONY: help setup run test train seed bench clean browser
 
 help:
 	@echo "make run    set up, train if needed, create the demo database, start every server"
@@ -45,8 +45,21 @@ run: setup
 	$(XY) db seed-demo --if-empty
 	$(XY) serve
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The chat page's end-to-end tests drive Debian's Chromium through Playwright; no browser is
+# downloaded by a test tool. A CJK font makes the kept screenshots readable.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium and a CJK font for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null \
+	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }; \
+	  else \
+	    echo "the browser tests need /usr/bin/chromium: sudo apt-get install chromium fonts-wqy-microhei" >&2; exit 1; \
+	  fi; \
+	fi
 
 bench: setup
 	$(PY) bench/run.py

@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import UserUtteranceReverted
 
 from actions.db.engine import run_db
 from actions.reply import Reply
@@ -82,3 +83,42 @@ class ActionHumanHandoff(SafeAction):
                     f"OK, a member of staff will take over this conversation (queue number {request_id}); "
                     f"please wait. You can also call the credit hotline {number} ({hours}).")
         return []
+
+
+UNCLEAR = ("nlu_fallback", "out_of_scope")  # not understood, or "none of these" to the did-you-mean buttons
+
+
+def repeated_fallback(events: list[dict]) -> bool:
+    """The assistant failed to understand twice in a row (two unclear messages, or "none of
+    these" twice): Rasa's two-stage fallback gives up, and a person should take over."""
+    intents = [(e.get("parse_data") or {}).get("intent", {}).get("name") for e in events if e.get("event") == "user"]
+    recent = intents[-3:]
+    return len(recent) >= 2 and recent[-1] in UNCLEAR and sum(i in UNCLEAR for i in recent) >= 2 \
+        and "nlu_fallback" in recent
+
+
+class ActionDefaultFallback(SafeAction):
+    """Rasa's last resort. After repeated failures to understand, the conversation goes to the
+    staff queue with its transcript, and the user is given the hotline; otherwise an apology."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        if not repeated_fallback(list(tracker.events)):
+            reply.response("utter_default")
+            return [UserUtteranceReverted()]
+        number, hours = hotline(), hotline_hours(reply.english)
+        try:
+            request_id = await run_db(handoff.request_handoff, tracker.sender_id,
+                                      tracker.get_latest_input_channel(), "多次未能理解用户的意思",
+                                      list(tracker.events))
+        except Exception:
+            reply.zh_en(f"抱歉，我没能理解您的意思。请拨打信用服务热线 {number}（{hours}），由工作人员为您解答。",
+                        f"Sorry, I could not understand. Please call the credit hotline {number} ({hours}).")
+            return [UserUtteranceReverted()]
+        reply.zh_en(f"抱歉，我没能理解您的意思，已为您转人工服务（排队号 {request_id}），工作人员会接手这段对话。"
+                    f"您也可以直接拨打信用服务热线 {number}（{hours}）。",
+                    f"Sorry, I could not understand. A member of staff will take over this conversation "
+                    f"(queue number {request_id}). You can also call the credit hotline {number} ({hours}).")
+        return [UserUtteranceReverted()]

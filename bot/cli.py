@@ -10,6 +10,9 @@
     xinyong tickets accept TICKET [--note N] [--staff NAME]
     xinyong tickets decide TICKET 更正|撤销|维持|准予修复|不予修复|退回补正 [--note N] [--staff NAME]
     xinyong policy build [--sources DIR] | clauses [--doc ID] | ask QUESTION [--json]
+    xinyong staff add NAME [--role operator|supervisor|admin] [--display-name N] | list [--json] | disable NAME
+    xinyong web         (the chat page and staff console alone, on WEB_PORT)
+    xinyong telegram    (the Telegram bridge alone; needs TELEGRAM_TOKEN)
 
 Heavy modules (Rasa, TensorFlow) are imported inside the commands that need them.
 """
@@ -92,6 +95,20 @@ def cmd_serve(args) -> int:
     return serve()
 
 
+def cmd_web(args) -> int:
+    from actions.db.migrate import upgrade
+    from bot.web.app import main as web_main
+
+    upgrade(_engine())
+    return web_main()
+
+
+def cmd_telegram(args) -> int:
+    from bot.telegram_bridge import main as telegram_main
+
+    return telegram_main()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="xinyong", description="信用助手 xinyong")
     sub = p.add_subparsers(dest="command", required=True)
@@ -119,12 +136,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="cap every epochs setting (quick test models; default: config.yml as is)")
     train.set_defaults(func=cmd_train)
 
-    sub.add_parser("serve", help="start the action server and the Rasa server").set_defaults(func=cmd_serve)
+    sub.add_parser("serve", help="start every server: actions, Rasa, web (and Telegram when TELEGRAM_TOKEN is set)"
+                   ).set_defaults(func=cmd_serve)
+    sub.add_parser("web", help="the chat page and the staff console alone, on WEB_PORT").set_defaults(func=cmd_web)
+    sub.add_parser("telegram", help="the Telegram bridge alone (TELEGRAM_TOKEN)").set_defaults(func=cmd_telegram)
 
-    from bot import policy_cli, tickets_cli
+    from bot import policy_cli, staff_cli, tickets_cli
 
     tickets_cli.add_parser(sub)
     policy_cli.add_parser(sub)
+    staff_cli.add_parser(sub)
     return p
 
 

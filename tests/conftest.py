@@ -176,7 +176,8 @@ def trained_model_dir():
 @pytest.fixture(scope="session")
 def demo_bot(trained_model_dir, tmp_path_factory):
     """One `xinyong serve` for the conversation tests: the test model, the demo data on PostgreSQL
-    (the production database; SQLite when no server can be reached), the real REST channel.
+    (the production database; SQLite when no server can be reached), the real REST channel, and
+    the web server (chat page, staff console) on env["WEB_PORT"].
     Each test talks as its own sender, so conversations do not share state."""
     from tests.botserver import PAGED_CODE, PAGED_NAME, XY, Server, _free_port
 
@@ -186,6 +187,7 @@ def demo_bot(trained_model_dir, tmp_path_factory):
         except pytest.skip.Exception:
             url = f"sqlite:///{tmp_path_factory.mktemp('conv') / 'xy.db'}"
         env = dict(os.environ, DATABASE_URL=url, RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()),
+                   WEB_PORT=str(_free_port()),
                    XINYONG_MODELS=str(trained_model_dir), XINYONG_HOTLINE="0459-12345",
                    XINYONG_HOTLINE_HOURS="工作日 8:30—17:00")
         # A company with more penalties than one page shows, through the real importer.

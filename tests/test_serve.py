@@ -21,7 +21,9 @@ CODE = codes.make_uscc(random.Random(2026), "91", "230600")
 @pytest.fixture
 def server_env(trained_model_dir, tmp_path):
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'xy.db'}", RASA_PORT=str(_free_port()),
-               ACTION_PORT=str(_free_port()), XINYONG_MODELS=str(trained_model_dir), XINYONG_HOTLINE="0459-12345")
+               ACTION_PORT=str(_free_port()), WEB_PORT=str(_free_port()), XINYONG_MODELS=str(trained_model_dir),
+               XINYONG_HOTLINE="0459-12345")
+    env.pop("TELEGRAM_TOKEN", None)
     csv = tmp_path / "penalties.csv"
     csv.write_text(
         "行政相对人名称,行政相对人代码_1(统一社会信用代码),行政处罚决定书文号,处罚类别,处罚决定日期,处罚机关\n"
@@ -41,10 +43,21 @@ def test_serve_answers_a_lookup_and_stops_every_child_on_sigterm(server_env):
             assert json.load(r)["status"] == "ok"
         reply = server.say(f"帮我查一下 {CODE.lower()}")
         assert "大庆市启明星石化设备有限公司" in reply and "庆市监罚字〔2026〕第15号" in reply
+        # the banner says where to open the chat, and the web server answers there
+        web = f"http://localhost:{server_env['WEB_PORT']}/"
+        banner = "".join(server.lines)
+        assert web in banner and web + "console/" in banner and "TELEGRAM_TOKEN" in banner
+        with urllib.request.urlopen(web, timeout=5) as r:
+            assert r.status == 200 and "信用助手" in r.read().decode("utf-8")
+        # the chat page's API reaches the assistant through the web server
+        req = urllib.request.Request(web + "api/chat", headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"sender": "serve0test0page", "message": f"查询{CODE}"}).encode())
+        with urllib.request.urlopen(req, timeout=60) as r:
+            assert "大庆市启明星石化设备有限公司" in json.load(r)["messages"][0]["text"]
         bad = CODE[:17] + ("0" if CODE[17] != "0" else "1")
         assert "校验位" in server.say(f"查询 {bad}")
         kids = _children(server.proc.pid)
-        assert len(kids) >= 2
+        assert len(kids) >= 3
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=60) == 0
         time.sleep(0.5)

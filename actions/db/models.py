@@ -54,6 +54,8 @@ TICKET_STATUSES = ("已提交", "已受理", "核实中", "审核中", "已办�
 TICKET_OUTCOMES = ("更正", "撤销", "补充", "停止公示", "移出名单", "维持", "准予修复", "不予修复")
 OBJECTION_GROUNDS = ("信息错误", "非本主体", "已撤销或变更", "超过公示期限", "其他")
 HANDOFF_STATUSES = ("待处理", "处理中", "已关闭")
+# What the outbox carries to a conversation: a person's reply, a ticket's new status, a handoff's end.
+MESSAGE_KINDS = ("staff_reply", "ticket_status", "handoff_closed")
 ACTOR_TYPES = ("anonymous", "subject", "staff", "system")
 STAFF_ROLES = ("operator", "supervisor", "admin")
 # List types the platform publishes; imports may bring others, so this is not a constraint.
@@ -288,7 +290,58 @@ class HandoffRequest(Base):
     assigned_to = Column(Integer, ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
     closed_at = Column(DateTime(timezone=True))
+    # The newest message either way (migration 0003): the console queue shows who waits longest.
+    last_message_at = Column(DateTime(timezone=True))
     __table_args__ = (CheckConstraint(_in("status", HANDOFF_STATUSES), name="status"),)
+
+
+class StaffSession(Base):
+    """A signed-in console session (migration 0003). The cookie holds a random token; only its
+    SHA-256 is stored, so a copy of the database cannot be used to sign in."""
+
+    __tablename__ = "staff_sessions"
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    staff_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    ip = Column(String(64))
+    user_agent = Column(String(300))
+
+
+class ChannelMessage(Base):
+    """The outbox (migration 0003): a message for a conversation that the assistant did not say in
+    reply to its user, committed with the change it reports; each channel delivers its own."""
+
+    __tablename__ = "channel_messages"
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(30))
+    sender_id = Column(String(200), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    text = Column(Text, nullable=False)
+    ticket_no = Column(String(20))
+    handoff_id = Column(Integer, ForeignKey("handoff_requests.id", ondelete="SET NULL"))
+    staff_id = Column(Integer, ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
+    delivered_at = Column(DateTime(timezone=True))
+    __table_args__ = (
+        Index("ix_channel_messages_channel_delivered_at", "channel", "delivered_at"),
+        CheckConstraint(_in("kind", MESSAGE_KINDS), name="kind"),
+    )
+
+
+class AssistConversation(Base):
+    """A conversation a staff member holds with the assistant on a caller's behalf (migration 0003).
+    The console creates the row before the first message, so the action server knows a filing from
+    that conversation is staff-assisted without trusting anything the message itself says."""
+
+    __tablename__ = "assist_conversations"
+    sender_id = Column(String(200), primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False)
+    caller = Column(String(100))  # how the operator noted the caller (name or phone), optional
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
 
 
 class AuditLog(Base):

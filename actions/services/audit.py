@@ -1,6 +1,10 @@
 """The audit log: every lookup and every staff action, written in the caller's transaction."""
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from actions.db.models import AuditLog
@@ -11,3 +15,38 @@ def log(session: Session, actor_type: str, actor: str | None, action: str, targe
     session.add(AuditLog(actor_type=actor_type, actor=actor, action=action, target_type=target_type,
                          target_id=None if target_id is None else str(target_id), detail=detail,
                          channel=channel))
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: dt.datetime
+    actor_type: str
+    actor: str | None
+    channel: str | None
+    action: str
+    target_type: str | None
+    target_id: str | None
+    detail: dict | None
+
+
+def recent(actor: str | None = None, action: str | None = None, target: str | None = None,
+           actor_type: str | None = None, before_id: int | None = None, limit: int = 100) -> list[Entry]:
+    """The newest entries first; `actor` and `target` match a part, `action` a prefix."""
+    from actions.db.engine import session_scope
+
+    q = sa.select(AuditLog)
+    if actor:
+        q = q.where(AuditLog.actor.contains(actor, autoescape=True))
+    if action:
+        q = q.where(AuditLog.action.startswith(action, autoescape=True))
+    if target:
+        q = q.where(AuditLog.target_id.contains(target, autoescape=True))
+    if actor_type:
+        q = q.where(AuditLog.actor_type == actor_type)
+    if before_id:
+        q = q.where(AuditLog.id < before_id)
+    with session_scope() as session:
+        rows = session.execute(q.order_by(AuditLog.id.desc()).limit(limit)).scalars()
+        return [Entry(r.id, r.at, r.actor_type, r.actor, r.channel, r.action, r.target_type, r.target_id, r.detail)
+                for r in rows]

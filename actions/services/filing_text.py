@@ -169,6 +169,18 @@ def status(ticket: TicketView, full: bool) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def notice(ticket: TicketView) -> str:
+    """What the user who filed a ticket is told when staff change its status (the outbox)."""
+    head = (f"您的{KIND_NAME[ticket.kind]}申请 {ticket.ticket_no} 有新进展：{ticket.status}"
+            + (f"（{ticket.outcome}）" if ticket.outcome else "") + "。")
+    if ticket.status == "已办结":
+        return head + _OUTCOME.get(ticket.outcome or "", "")
+    if ticket.status == "退回补正":
+        last = next((e.note for e in reversed(ticket.events) if e.status == "退回补正" and e.note), "")
+        return head + f"需要您补正：{last}。"
+    return head + _NEXT_STEP.get(ticket.status, "") + f"发送“查询进度 {ticket.ticket_no}”可查看详情。"
+
+
 def brief(ticket: TicketView) -> str:
     return (f"{ticket.ticket_no} {KIND_NAME[ticket.kind]} {ticket.status}"
             + (f"（{ticket.outcome}）" if ticket.outcome else "") + f" · {ticket.record_doc}")

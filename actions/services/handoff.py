@@ -1,14 +1,68 @@
-"""Handing a conversation to a person: a request in the staff queue with the transcript."""
+"""Handing a conversation to a person: a request in the staff queue with the transcript, and the
+conversation between the user and the operator who takes it.
+
+States (docs/schema.md §5.10): 待处理 (waiting; the assistant keeps answering and every turn is
+added to the transcript), 处理中 (an operator has taken it; the user's messages go to the operator,
+not to the assistant), 已关闭 (the assistant answers again). The operator's words reach the user
+through the outbox, committed with the transcript.
+"""
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from actions.db.engine import session_scope
-from actions.db.models import HandoffRequest
-from actions.services import audit
+from actions.db.models import HandoffRequest, StaffUser, utcnow
+from actions.services import audit, outbox
 from actions.services.codes import mask_ids_in_text
 
 TRANSCRIPT_TURNS = 40  # the last turns are what an operator needs to pick the conversation up
+TRANSCRIPT_KEEP = 400  # a long handed-over conversation keeps this many turns
+WAITING, TAKEN, CLOSED = "待处理", "处理中", "已关闭"
+TAKEN_TEXT = "工作人员已接入，请直接在这里留言，工作人员会在这里回复您。"
+CLOSED_TEXT = "工作人员已结束本次人工服务。您可以继续向信用助手提问；如需再次转人工，请说“转人工”。"
+
+
+class HandoffError(ValueError):
+    """A refused request; the message is Chinese and meant for the operator."""
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    id: int
+    sender_id: str
+    channel: str | None
+    status: str
+    reason: str | None
+    created_at: dt.datetime
+    last_message_at: dt.datetime | None
+    assigned_to: str | None
+    transcript: list[dict] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CLOSED
+
+    @property
+    def waiting_for_reply(self) -> bool:
+        """The user spoke last: the console highlights it."""
+        return self.is_open and bool(self.transcript) and self.transcript[-1].get("role") == "user"
+
+
+def _label(user: StaffUser | None) -> str | None:
+    if user is None:
+        return None
+    name = user.display_name or user.username
+    return user.username if name == user.username else f"{name}（{user.username}）"
+
+
+def _view(session: Session, r: HandoffRequest) -> HandoffView:
+    return HandoffView(r.id, r.sender_id, r.channel, r.status, r.reason, r.created_at, r.last_message_at,
+                       _label(session.get(StaffUser, r.assigned_to)) if r.assigned_to else None,
+                       list(r.transcript or []))
 
 
 def transcript_of(events: list[dict]) -> list[dict]:
@@ -22,21 +76,148 @@ def transcript_of(events: list[dict]) -> list[dict]:
     return turns[-TRANSCRIPT_TURNS:]
 
 
+def _turn(role: str, text: str, who: str | None = None) -> dict:
+    turn = {"role": role, "text": mask_ids_in_text(text), "at": utcnow().timestamp()}
+    if who:
+        turn["by"] = who
+    return turn
+
+
+def _append(r: HandoffRequest, *turns: dict) -> None:
+    # JSON columns do not track in-place changes: assign a new list.
+    r.transcript = (list(r.transcript or []) + list(turns))[-TRANSCRIPT_KEEP:]
+    r.last_message_at = utcnow()
+
+
+def _open_of(session: Session, sender_id: str, lock: bool = False) -> HandoffRequest | None:
+    q = (sa.select(HandoffRequest).where(HandoffRequest.sender_id == sender_id, HandoffRequest.status != CLOSED)
+         .order_by(HandoffRequest.id.desc()).limit(1))
+    return session.execute(q.with_for_update() if lock else q).scalar_one_or_none()
+
+
 def request_handoff(sender_id: str, channel: str | None, reason: str, events: list[dict]) -> int:
     """Queue the conversation for a person; returns the request number. Reuses an open request."""
     with session_scope() as session:
-        open_request = session.execute(
-            sa.select(HandoffRequest).where(HandoffRequest.sender_id == sender_id,
-                                            HandoffRequest.status != "已关闭")
-            .order_by(HandoffRequest.id.desc()).limit(1)).scalar_one_or_none()
+        open_request = _open_of(session, sender_id, lock=True)
         if open_request is not None:
             open_request.transcript = transcript_of(events)
+            open_request.last_message_at = utcnow()
             request = open_request
         else:
             request = HandoffRequest(sender_id=sender_id, channel=channel, reason=reason,
-                                     transcript=transcript_of(events))
+                                     transcript=transcript_of(events), last_message_at=utcnow())
             session.add(request)
         session.flush()
         audit.log(session, "anonymous", sender_id, "handoff_request", "handoff", request.id,
                   {"reason": reason}, channel=channel)
         return request.id
+
+
+# ---------------------------------------------------------------- the user's side (channels)
+
+def state_of(sender_id: str) -> str | None:
+    """待处理 / 处理中 for a conversation with an open request, else None."""
+    with session_scope() as session:
+        r = _open_of(session, sender_id)
+        return r.status if r else None
+
+
+def user_said(sender_id: str, text: str) -> str | None:
+    """Record what the user typed in a conversation with an open request. Returns the request's
+    state: 处理中 means the message is for the operator and the assistant must not answer it."""
+    with session_scope() as session:
+        r = _open_of(session, sender_id, lock=True)
+        if r is None:
+            return None
+        _append(r, _turn("user", text))
+        return r.status
+
+
+def bot_said(sender_id: str, texts: list[str]) -> None:
+    """The assistant's replies while a request waits, so the operator reads the whole conversation."""
+    texts = [t for t in texts if t]
+    if not texts:
+        return
+    with session_scope() as session:
+        r = _open_of(session, sender_id, lock=True)
+        if r is not None:
+            _append(r, *(_turn("bot", t) for t in texts))
+
+
+# ---------------------------------------------------------------- the operator's side (console)
+
+def queue(status: str | None = "open", limit: int = 100) -> list[HandoffView]:
+    """Open requests (or those of one status, or all), the longest waiting first."""
+    with session_scope() as session:
+        q = sa.select(HandoffRequest)
+        if status == "open":
+            q = q.where(HandoffRequest.status != CLOSED)
+        elif status:
+            q = q.where(HandoffRequest.status == status)
+        order = (HandoffRequest.created_at.asc(), HandoffRequest.id.asc()) if status == "open" else \
+            (HandoffRequest.id.desc(),)
+        return [_view(session, r) for r in session.execute(q.order_by(*order).limit(limit)).scalars()]
+
+
+def get(request_id: int) -> HandoffView | None:
+    with session_scope() as session:
+        r = session.get(HandoffRequest, request_id)
+        return _view(session, r) if r else None
+
+
+def _locked(session: Session, request_id: int) -> HandoffRequest:
+    r = session.execute(sa.select(HandoffRequest).where(HandoffRequest.id == request_id).with_for_update()
+                        ).scalar_one_or_none()
+    if r is None:
+        raise HandoffError(f"没有编号为 {request_id} 的转人工请求")
+    return r
+
+
+def _take(session: Session, r: HandoffRequest, staff_id: int, label: str) -> None:
+    r.status, r.assigned_to = TAKEN, staff_id
+    _append(r, _turn("system", f"{label} 接入"))
+    outbox.add(session, r.channel, r.sender_id, "staff_reply", TAKEN_TEXT, handoff_id=r.id, staff_id=staff_id)
+    audit.log(session, "staff", label, "handoff_take", "handoff", r.id, channel="console")
+
+
+def take(request_id: int, staff_id: int, label: str) -> HandoffView:
+    with session_scope() as session:
+        r = _locked(session, request_id)
+        if r.status == CLOSED:
+            raise HandoffError("该请求已关闭")
+        if r.status == TAKEN and r.assigned_to == staff_id:
+            return _view(session, r)
+        _take(session, r, staff_id, label)
+        return _view(session, r)
+
+
+def reply(request_id: int, staff_id: int, label: str, text: str) -> HandoffView:
+    """The operator's answer into the conversation; taking a waiting request first."""
+    text = (text or "").strip()
+    if not text:
+        raise HandoffError("回复内容不能为空")
+    if len(text) > 2000:
+        raise HandoffError("回复内容过长（最多 2000 字）")
+    with session_scope() as session:
+        r = _locked(session, request_id)
+        if r.status == CLOSED:
+            raise HandoffError("该请求已关闭，无法回复")
+        if r.status == WAITING or r.assigned_to != staff_id:
+            _take(session, r, staff_id, label)
+        _append(r, _turn("staff", text, label))
+        outbox.add(session, r.channel, r.sender_id, "staff_reply", text, handoff_id=r.id, staff_id=staff_id)
+        audit.log(session, "staff", label, "handoff_reply", "handoff", r.id, {"chars": len(text)}, channel="console")
+        return _view(session, r)
+
+
+def close(request_id: int, staff_id: int, label: str) -> HandoffView:
+    with session_scope() as session:
+        r = _locked(session, request_id)
+        if r.status == CLOSED:
+            return _view(session, r)
+        r.status, r.closed_at = CLOSED, utcnow()
+        r.assigned_to = r.assigned_to or staff_id
+        _append(r, _turn("system", f"{label} 结束人工服务"))
+        outbox.add(session, r.channel, r.sender_id, "handoff_closed", CLOSED_TEXT, handoff_id=r.id, staff_id=staff_id)
+        audit.log(session, "staff", label, "handoff_close", "handoff", r.id, channel="console")
+        return _view(session, r)

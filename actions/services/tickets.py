@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from actions.db import keys
 from actions.db.engine import session_scope
-from actions.db.models import Record, Subject, Ticket, TicketCounter, TicketEvent, utcnow
-from actions.services import audit, subjects
+from actions.db.models import (AssistConversation, Record, StaffUser, Subject, Ticket, TicketCounter, TicketEvent,
+                               utcnow)
+from actions.services import audit, outbox, subjects
 from actions.services.display_rules import rules as display_rules
 from actions.services.enquiry import RecordView
 from actions.services.textnorm import to_simplified
@@ -85,6 +86,9 @@ class TicketView:
     contact_name: str | None = None
     contact_phone: str | None = None
     events: tuple[EventView, ...] = field(default_factory=tuple)
+    channel: str | None = None
+    assisted_by: str | None = None  # the staff member who filed it on a caller's behalf
+    subject_id: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -98,6 +102,24 @@ class Filed:
     same_request: bool = False  # True: the same filing confirmed again or retried
 
 
+def _notify(session: Session, t: Ticket) -> None:
+    """Tell the conversation that filed the ticket, if its channel can deliver a later message; the
+    message commits with the change."""
+    if t.sender_id and t.channel in outbox.DELIVERING_CHANNELS:
+        from actions.services.filing_text import notice  # filing_text imports this module
+
+        outbox.add(session, t.channel, t.sender_id, "ticket_status", notice(_view(session, t)), ticket_no=t.ticket_no)
+
+
+def _views(session: Session, rows: list[Ticket]) -> list[TicketView]:
+    """Views of many tickets: their records and subjects loaded in two queries first, so each
+    `_view` finds them in the session instead of asking the database twice per ticket."""
+    if rows:
+        session.execute(sa.select(Record).where(Record.id.in_({t.record_id for t in rows}))).scalars().all()
+        session.execute(sa.select(Subject).where(Subject.id.in_({t.subject_id for t in rows}))).scalars().all()
+    return [_view(session, t) for t in rows]
+
+
 def _view(session: Session, t: Ticket) -> TicketView:
     record = session.get(Record, t.record_id)
     subject = session.get(Subject, t.subject_id)
@@ -107,7 +129,9 @@ def _view(session: Session, t: Ticket) -> TicketView:
         record_doc=record.doc_number, record_kind=record.kind, record_status=record.display_status,
         sender_id=t.sender_id, ground=t.ground, description=t.description, evidence=t.evidence,
         performance=t.performance, contact_name=t.contact_name, contact_phone=t.contact_phone,
-        events=tuple(EventView(e.at, e.status, e.outcome, e.actor_type, e.note, e.actor) for e in t.events))
+        events=tuple(EventView(e.at, e.status, e.outcome, e.actor_type, e.note, e.actor) for e in t.events),
+        channel=t.channel, subject_id=t.subject_id,
+        assisted_by=_staff_label(session.get(StaffUser, t.staff_assisted_by)) if t.staff_assisted_by else None)
 
 
 def next_ticket_no(session: Session, kind: str, day: dt.date) -> str:
@@ -147,8 +171,19 @@ def _open_on_record(session: Session, kind: str, record_id: int) -> Ticket | Non
         .order_by(Ticket.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def _actor(filing: Filing) -> tuple[str, str | None]:
-    return ("staff", str(filing.staff_assisted_by)) if filing.staff_assisted_by else ("subject", filing.sender_id)
+def _assisting_staff(session: Session, filing: Filing) -> StaffUser | None:
+    """The staff member filing on a caller's behalf: named by the console, or the owner of the
+    assist conversation the filing came from (the console registered it; the message cannot claim it)."""
+    staff_id = filing.staff_assisted_by
+    if staff_id is None and filing.sender_id:
+        assist = session.get(AssistConversation, filing.sender_id)
+        staff_id = assist.staff_id if assist else None
+    return session.get(StaffUser, staff_id) if staff_id is not None else None
+
+
+def _staff_label(user: StaffUser) -> str:
+    name = user.display_name or user.username
+    return user.username if name == user.username else f"{name}（{user.username}）"
 
 
 def file(filing: Filing, today: dt.date | None = None) -> Filed:
@@ -177,6 +212,7 @@ def _file(filing: Filing, today: dt.date) -> Filed:
             return Filed(_view(session, already), created=False)
         if filing.kind == "objection" and record.display_status not in subjects.PUBLIC_STATUSES:
             raise TicketError("该条记录已不再公示，无需提出异议")
+        staff = _assisting_staff(session, filing)
         ticket = Ticket(
             ticket_no=next_ticket_no(session, filing.kind, today), kind=filing.kind, status="已提交",
             record_id=record.id, subject_id=record.subject_id, ground=filing.ground,
@@ -184,11 +220,11 @@ def _file(filing: Filing, today: dt.date) -> Filed:
             commitment_text=filing.commitment_text,
             commitment_agreed_at=utcnow() if filing.commitment_text else None,
             contact_name=filing.contact_name, contact_phone=filing.contact_phone, channel=filing.channel,
-            sender_id=filing.sender_id, staff_assisted_by=filing.staff_assisted_by,
+            sender_id=filing.sender_id, staff_assisted_by=staff.id if staff else None,
             idempotency_key=filing.idempotency_key, due_date=due_date(filing.kind, today))
-        actor_type, actor = _actor(filing)
+        actor_type, actor = ("staff", _staff_label(staff)) if staff else ("subject", filing.sender_id)
         ticket.events.append(TicketEvent(status="已提交", actor_type=actor_type, actor=actor,
-                                         note="经信用助手提交" if not filing.staff_assisted_by else "热线工作人员代为提交"))
+                                         note=f"热线工作人员 {actor} 代为提交" if staff else "经信用助手提交"))
         session.add(ticket)
         if filing.kind == "objection":
             # Marked at once, and joint punishment is suspended while it is verified (seed 002, 四、（五）).
@@ -216,22 +252,29 @@ def get(ticket_no: str) -> TicketView | None:
 def of_sender(sender_id: str, limit: int = 10) -> list[TicketView]:
     """The tickets this conversation filed, newest first."""
     with session_scope() as session:
-        rows = session.execute(sa.select(Ticket).where(Ticket.sender_id == sender_id)
-                               .order_by(Ticket.id.desc()).limit(limit)).scalars()
-        return [_view(session, t) for t in rows]
+        rows = session.execute(sa.select(Ticket).options(selectinload(Ticket.events))
+                               .where(Ticket.sender_id == sender_id).order_by(Ticket.id.desc()).limit(limit)).scalars()
+        return _views(session, list(rows))
 
 
-def listing(status: str | None = None, kind: str | None = None, limit: int = 50) -> list[TicketView]:
+def listing(status: str | None = None, kind: str | None = None, limit: int = 50, due_by: dt.date | None = None,
+            subject_id: int | None = None) -> list[TicketView]:
+    """Tickets, earliest deadline first. `status`: "open", a status, or None for all; `due_by`: open
+    tickets whose deadline is on or before that day (the console's "overdue / due soon")."""
     with session_scope() as session:
-        q = sa.select(Ticket)
-        if status == "open":
+        q = sa.select(Ticket).options(selectinload(Ticket.events))
+        if status == "open" or due_by is not None:
             q = q.where(Ticket.status.in_(OPEN_STATUSES))
         elif status:
             q = q.where(Ticket.status == status)
         if kind:
             q = q.where(Ticket.kind == kind)
+        if due_by is not None:
+            q = q.where(Ticket.due_date <= due_by)
+        if subject_id is not None:
+            q = q.where(Ticket.subject_id == subject_id)
         rows = session.execute(q.order_by(Ticket.due_date.asc().nulls_last(), Ticket.id.asc()).limit(limit)).scalars()
-        return [_view(session, t) for t in rows]
+        return _views(session, list(rows))
 
 
 def _locked(session: Session, ticket_no: str) -> Ticket:
@@ -256,6 +299,7 @@ def accept(ticket_no: str, staff: str, note: str | None = None, channel: str = "
         t.events.append(TicketEvent(status=new, actor_type="staff", actor=staff, note=note))
         audit.log(session, "staff", staff, "ticket_accept", "ticket", t.ticket_no, {"status": new}, channel=channel)
         session.flush()
+        _notify(session, t)
         return _view(session, t)
 
 
@@ -295,6 +339,7 @@ def decide(ticket_no: str, outcome: str, staff: str, note: str | None = None, ch
         audit.log(session, "staff", staff, "ticket_decide", "ticket", t.ticket_no,
                   {"outcome": outcome, "note": note}, channel=channel)
         session.flush()
+        _notify(session, t)
         return _view(session, t)
 
 

@@ -1,0 +1,68 @@
+"""What the staff console shows about a subject: every record, also those no longer on public
+display, and the tickets on them. Each lookup is written to the audit log with the staff member.
+
+People are found by their ID number only, as in the chat (no enumeration of people by name), and
+their ID number is shown masked here too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from actions.db.engine import session_scope
+from actions.db.models import Subject
+from actions.services import audit, codes, subjects
+from actions.services.enquiry import RecordView
+
+LIMIT = 20
+
+
+@dataclass
+class Found:
+    query: str
+    subjects: list[subjects.SubjectView] = field(default_factory=list)
+    too_many: bool = False
+    too_short: bool = False
+
+
+@dataclass
+class SubjectFile:
+    subject: subjects.SubjectView
+    records: list[RecordView]
+    public: int  # records on public display
+
+
+def search(query: str, staff: str) -> Found:
+    query = (query or "").strip()
+    found = Found(query)
+    if not query:
+        return found
+    check = codes.check_code(query)
+    with session_scope() as session:
+        if check.valid:
+            subject = subjects.find_by_code(session, check.normalized)
+            found.subjects = [subject] if subject else []
+            shown = codes.mask_id_number(check.normalized) if check.kind == "id_number" else check.normalized
+            audit.log(session, "staff", staff, "staff_lookup_code", "subject", subject.id if subject else None,
+                      {"code": shown, "found": subject is not None}, channel="console")
+            return found
+        if len(query) < 2:
+            found.too_short = True
+            return found
+        result = subjects.search_by_name(session, query, limit=LIMIT)
+        found.subjects = result.candidates
+        found.too_many = result.too_many or result.total > LIMIT
+        audit.log(session, "staff", staff, "staff_lookup_name", "subject", None,
+                  {"query": codes.mask_ids_in_text(query), "matches": result.total}, channel="console")
+        return found
+
+
+def subject_file(subject_id: int, staff: str) -> SubjectFile | None:
+    with session_scope() as session:
+        row = session.get(Subject, subject_id)
+        audit.log(session, "staff", staff, "staff_view_subject", "subject", subject_id,
+                  {"found": row is not None}, channel="console")
+        if row is None:
+            return None
+        records = [RecordView.of(r) for r in subjects.records_of(session, subject_id, include_hidden=True)]
+        public = sum(r.display_status in subjects.PUBLIC_STATUSES for r in records)
+        return SubjectFile(subjects.SubjectView.of(row), records, public)
