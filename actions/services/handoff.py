@@ -122,6 +122,14 @@ def state_of(sender_id: str) -> str | None:
         return r.status if r else None
 
 
+def state_and_cursor(sender_id: str) -> tuple[str | None, int]:
+    """The open request's state (or None) and the newest outbox id of the conversation, in one
+    read: what the chat page needs after every message."""
+    with session_scope() as session:
+        r = _open_of(session, sender_id)
+        return (r.status if r else None), outbox.latest_id_in(session, sender_id)
+
+
 def user_said(sender_id: str, text: str) -> str | None:
     """Record what the user typed in a conversation with an open request. Returns the request's
     state: 处理中 means the message is for the operator and the assistant must not answer it."""

@@ -54,10 +54,9 @@ def for_sender(sender_id: str, after_id: int = 0, limit: int = 50) -> list[Outgo
         return [Outgoing.of(m) for m in rows]
 
 
-def latest_id(sender_id: str) -> int:
-    with session_scope() as session:
-        return session.execute(sa.select(sa.func.max(ChannelMessage.id))
-                               .where(ChannelMessage.sender_id == sender_id)).scalar() or 0
+def latest_id_in(session: Session, sender_id: str) -> int:
+    return session.execute(sa.select(sa.func.max(ChannelMessage.id))
+                           .where(ChannelMessage.sender_id == sender_id)).scalar() or 0
 
 
 def pending(channel: str, limit: int = 50) -> list[Outgoing]:

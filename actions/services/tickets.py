@@ -114,10 +114,14 @@ def _notify(session: Session, t: Ticket) -> None:
 def _views(session: Session, rows: list[Ticket]) -> list[TicketView]:
     """Views of many tickets: their records and subjects loaded in two queries first, so each
     `_view` finds them in the session instead of asking the database twice per ticket."""
-    if rows:
-        session.execute(sa.select(Record).where(Record.id.in_({t.record_id for t in rows}))).scalars().all()
-        session.execute(sa.select(Subject).where(Subject.id.in_({t.subject_id for t in rows}))).scalars().all()
-    return [_view(session, t) for t in rows]
+    if not rows:
+        return []
+    # held here: the session's identity map keeps objects only while something refers to them
+    loaded = (session.execute(sa.select(Record).where(Record.id.in_({t.record_id for t in rows}))).scalars().all(),
+              session.execute(sa.select(Subject).where(Subject.id.in_({t.subject_id for t in rows}))).scalars().all())
+    views = [_view(session, t) for t in rows]
+    assert loaded  # kept alive until the views are built
+    return views
 
 
 def _view(session: Session, t: Ticket) -> TicketView:

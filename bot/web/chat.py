@@ -85,8 +85,7 @@ async def post_chat(request: web.Request) -> web.Response:
             messages = _unavailable()
         if state == handoff.WAITING:
             await asyncio.to_thread(handoff.bot_said, sender, [m.get("text") for m in messages])
-    now_state = await asyncio.to_thread(handoff.state_of, sender)
-    last_id = await asyncio.to_thread(outbox.latest_id, sender)
+    now_state, last_id = await asyncio.to_thread(handoff.state_and_cursor, sender)
     return web.json_response({"messages": localise(messages, script), "handoff": now_state, "last_id": last_id})
 
 
