@@ -94,3 +94,30 @@ def test_train_is_skipped_when_nothing_changed(trained_model_dir, test_epochs):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "无需训练" in proc.stdout
     assert time.monotonic() - start < 30
+
+
+def test_serve_starts_the_telegram_bridge_when_a_token_is_set(server_env):
+    """TELEGRAM_TOKEN set: `xinyong serve` runs the bridge too; a message in Telegram (a fake Bot API
+    server on 127.0.0.1, in a thread of its own) is answered by the assistant."""
+    import asyncio
+    import threading
+
+    from tests.fake_telegram import FakeTelegram, text_of
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    fake = asyncio.run_coroutine_threadsafe(FakeTelegram().start(), loop).result(10)
+    server = Server(dict(server_env, TELEGRAM_TOKEN=fake.token, TELEGRAM_API_BASE=fake.base_url))
+    try:
+        server.wait_ready()
+        assert any("已连接" in line for line in server.lines)
+        kids = _children(server.proc.pid)
+        assert any("bot.telegram_bridge" in open(f"/proc/{k}/cmdline").read().replace("\0", " ") for k in kids)
+        loop.call_soon_threadsafe(fake.push_text, 5550001, f"查询{CODE}")
+        sent = asyncio.run_coroutine_threadsafe(fake.wait_for_messages(5550001, 1, 90), loop).result(100)
+        assert "大庆市启明星石化设备有限公司" in text_of(sent)
+        assert fake.token not in "".join(server.lines)  # the token is not logged
+    finally:
+        server.stop()
+        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)

@@ -12,7 +12,8 @@ from aiohttp import web
 
 from actions import settings
 from bot.web import chat, console
-from bot.web.rasa_client import RASA, RasaClient
+from bot.rasa_client import RasaClient
+from bot.web.keys import RASA
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"

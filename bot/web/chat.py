@@ -21,7 +21,8 @@ from aiohttp import web
 from actions.services import handoff, outbox
 from actions.services.textnorm import to_simplified, to_traditional
 from actions.settings import hotline, hotline_hours
-from bot.web.rasa_client import RASA, RasaUnavailable
+from bot.rasa_client import RasaUnavailable
+from bot.web.keys import RASA
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,8 @@ from aiohttp import web
 from actions.services import assist, audit, handoff, staff, staff_lookup, tickets
 from actions.services.codes import mask_ids_in_text
 from actions.services.dates import add_working_days
-from bot.web.rasa_client import RASA, RasaUnavailable
+from bot.rasa_client import RasaUnavailable
+from bot.web.keys import RASA
 
 COOKIE = "xinyong_console"
 LOGIN_CSRF_COOKIE = "xinyong_login_csrf"

@@ -1,11 +1,11 @@
-"""Talking to the Rasa server from the web server: a user's message over the REST channel (with the
-channel name the tickets and handoffs record), and the conversation state for assist mode."""
+"""Talking to the Rasa server from a channel process (the web server, the Telegram bridge): a user's
+message over the REST channel, with the channel name that tickets and handoffs record, and the
+conversation state for the console's assist mode."""
 from __future__ import annotations
 
 from urllib.parse import quote
 
 import aiohttp
-from aiohttp import web
 
 
 class RasaUnavailable(RuntimeError):
@@ -35,9 +35,11 @@ class RasaClient:
             async with http.post(f"{self.base_url}/webhooks/rest/webhook", json=body) as resp:
                 if resp.status != 200:
                     raise RasaUnavailable(f"rasa answered {resp.status}")
-                messages = await resp.json()
+                messages = await resp.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
+        if not isinstance(messages, list):
+            raise RasaUnavailable(f"unexpected answer: {type(messages).__name__}")
         return [m for m in messages if isinstance(m, dict)]
 
     async def tracker(self, sender: str) -> dict:
@@ -51,6 +53,3 @@ class RasaClient:
                 return await resp.json()
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
-
-
-RASA = web.AppKey("rasa", RasaClient)
