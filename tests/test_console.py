@@ -312,3 +312,38 @@ def test_only_a_registered_assist_conversation_makes_a_filing_staff_assisted(wan
     assert assist.owner(registered) == wang.id
     t = _file(record.id, "k-assisted", sender=registered, channel="console")
     assert t.assisted_by == "王芳（wangfang）" and "王芳" in t.events[0].note
+
+
+def test_staff_command_adds_resets_lists_and_disables_accounts(db_url, cli, monkeypatch):
+    import io
+    import json
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    code, out, err = cli("staff", "add", "zhaolei")
+    assert code == 2 and "至少需要 8 个字符" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("river-stone-88\n"))
+    code, out, err = cli("staff", "add", "zhaolei", "--display-name", "赵磊", "--role", "supervisor")
+    assert code == 0 and "已创建" in out and "赵磊" in out
+    first = staff.sign_in("zhaolei", "river-stone-88")
+    assert staff.session_of(first.token).staff.role == "supervisor"
+    monkeypatch.setattr("sys.stdin", io.StringIO("new-river-stone-99\n"))
+    code, out, err = cli("staff", "add", "zhaolei")
+    assert code == 0 and "已更新密码" in out
+    assert staff.session_of(first.token) is None  # a new password ends the old sessions
+    with pytest.raises(staff.StaffError):
+        staff.sign_in("zhaolei", "river-stone-88")
+    code, out, err = cli("staff", "list", "--json")
+    assert [s["username"] for s in json.loads(out)] == ["zhaolei"]
+    code, out, err = cli("staff", "disable", "zhaolei")
+    assert code == 0
+    with pytest.raises(staff.StaffError):
+        staff.sign_in("zhaolei", "new-river-stone-99")
+    code, out, err = cli("staff", "disable", "nobody")
+    assert code == 1 and "没有用户名为 nobody" in err
+
+
+def test_an_idle_session_expires(wang):
+    signed = staff.sign_in("wangfang", PASSWORD)
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=staff.SESSION_HOURS, minutes=1)
+    assert staff.session_of(signed.token, now=later) is None
+    assert staff.session_of(signed.token) is None  # and it is gone for good
