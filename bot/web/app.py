@@ -59,7 +59,8 @@ async def polite_errors(request: web.Request, handler):
 
 
 async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
+    return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache",
+                                                           "Content-Type": "text/html; charset=utf-8"})
 
 
 async def health(request: web.Request) -> web.Response:

@@ -9,6 +9,9 @@
 ID is the page's random conversation id (8–64 of A–Z a–z 0–9 _ -); the Rasa conversation is
 "web-" + ID, on the channel "web". "handoff" is null, "待处理" or "处理中"; while an operator has
 taken the conversation (处理中) the user's messages go to the operator and the assistant is silent.
+The "last_id" of a POST is the newest outbox id of the conversation: when it is beyond the page's
+cursor, the page fetches updates at once (it is a signal, not a cursor: messages below it may not
+have been fetched yet). The "last_id" of updates is the cursor for the next request.
 """
 from __future__ import annotations
 
