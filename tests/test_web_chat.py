@@ -4,7 +4,6 @@ page at /, the web server talking to the real `xinyong serve` of the session fix
 the page. Screenshots go to tests/artifacts/ (gitignored)."""
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import signal
