@@ -20,7 +20,7 @@ from actions.latest import latest_entity
 from actions.policy_actions import is_policy_followup
 from actions.reply import Reply
 from actions.safe_action import SafeAction
-from actions.services import eligibility, enquiry, filing_text, form_input, tickets
+from actions.services import eligibility, enquiry, filing_text, followup, form_input, tickets
 from actions.services.enquiry import RecordView
 from actions.services.workflow_rules import rules
 
@@ -314,6 +314,9 @@ class _Form:
             if "filing_subject" not in self.changed and self.slots.get("filing_choices"):
                 return
             records = await run_db(tickets.records_for, int(subject), self.kind)
+            # "对一条行政处罚提出异议": only the kinds the message names, when it names any it has
+            named = followup.parse(self.turn.text).kinds if not self.turn.payload else ()
+            records = [r for r in records if r.kind in named] or records
             if not records:
                 self.reply.say(f"该主体目前没有可以{filing_text.ACTION[self.kind]}的公示记录。如有疑问可以说“转人工”。")
                 self.cancelled = "nothing"

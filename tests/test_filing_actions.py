@@ -159,3 +159,15 @@ async def test_asking_for_the_source_of_a_policy_answer_mid_form_is_a_digression
     slots, _, _ = await run(ValidateObjectionForm(), tracker("出处不对，金额登记错了", "ask_policy",
                                                              slots=_midway("objection_description")))
     assert slots["objection_description"] == "出处不对，金额登记错了"
+
+
+async def test_the_records_offered_are_of_the_kind_the_opening_names(demo):
+    records = {r.id: r.kind for r in enquiry.by_code(HONGTAI).enquiry.records}
+    assert {"penalty", "license"} <= set(records.values())
+    slots, _, _ = await run(ValidateObjectionForm(), tracker(f"我要对{HONGTAI}的一条行政处罚提出异议", "file_objection",
+                                                              [("credit_code", HONGTAI)], activated="objection_form"))
+    offered = [int(i) for i in slots["filing_choices"].split(",")]
+    assert offered and {records[i] for i in offered} == {"penalty"}
+    slots, text, _ = await run(ValidateObjectionForm(), tracker(f"{HONGTAI}的行政许可信息有误，我要提异议", "file_objection",
+                                                                 [("credit_code", HONGTAI)], activated="objection_form"))
+    assert records[int(slots["filing_record"])] == "license" and "只有一条相关公示记录" in text

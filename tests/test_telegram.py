@@ -534,3 +534,9 @@ async def test_main_polls_until_sigterm(migrated):
             proc.kill()
             await proc.wait()
         await fake.stop()
+
+
+def test_the_telegram_command_needs_a_token(migrated, cli, monkeypatch):
+    monkeypatch.delenv("TELEGRAM_TOKEN", raising=False)
+    code, out, err = cli("telegram")
+    assert code == 2 and "TELEGRAM_TOKEN" in err
