@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -12,6 +13,8 @@ from actions.reply import Reply
 from actions.safe_action import SafeAction
 from actions.services import handoff
 from actions.settings import hotline, hotline_hours
+
+log = logging.getLogger(__name__)
 
 # What each intent offers as a "did you mean" button.
 INTENT_LABELS = {
@@ -62,18 +65,25 @@ class ActionAskAffirmation(SafeAction):
         return []
 
 
+async def hand_over(tracker: Tracker, reason: str) -> int | None:
+    """Queue the conversation for a person with its transcript; None when the queue cannot be
+    reached (the caller then gives the hotline alone, so the user is not left without a way on)."""
+    try:
+        return await run_db(handoff.request_handoff, tracker.sender_id, tracker.get_latest_input_channel(),
+                            reason, list(tracker.events))
+    except Exception:
+        log.exception("handoff request failed for %s", tracker.sender_id)
+        return None
+
+
 class ActionHumanHandoff(SafeAction):
     def name(self) -> str:
         return "action_human_handoff"
 
     async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         number, hours = hotline(), hotline_hours(reply.english)
-        try:
-            request_id = await run_db(handoff.request_handoff, tracker.sender_id,
-                                      tracker.get_latest_input_channel(), "用户要求人工服务",
-                                      list(tracker.events))
-        except Exception:
-            # The queue is down: the hotline still works, so the user is not left without a way on.
+        request_id = await hand_over(tracker, "用户要求人工服务")
+        if request_id is None:  # the queue is down: the hotline still works
             reply.zh_en(f"抱歉，在线转人工暂时不可用。请直接拨打信用服务热线 {number}（{hours}）。",
                         f"Sorry, handing over online is unavailable right now. Please call the credit "
                         f"hotline {number} ({hours}).")
@@ -109,11 +119,8 @@ class ActionDefaultFallback(SafeAction):
             reply.response("utter_default")
             return [UserUtteranceReverted()]
         number, hours = hotline(), hotline_hours(reply.english)
-        try:
-            request_id = await run_db(handoff.request_handoff, tracker.sender_id,
-                                      tracker.get_latest_input_channel(), "多次未能理解用户的意思",
-                                      list(tracker.events))
-        except Exception:
+        request_id = await hand_over(tracker, "多次未能理解用户的意思")
+        if request_id is None:
             reply.zh_en(f"抱歉，我没能理解您的意思。请拨打信用服务热线 {number}（{hours}），由工作人员为您解答。",
                         f"Sorry, I could not understand. Please call the credit hotline {number} ({hours}).")
             return [UserUtteranceReverted()]

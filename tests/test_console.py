@@ -261,6 +261,10 @@ async def test_operator_answers_a_handed_over_conversation(signed_in, wang):
     assert f"/console/handoffs/{request_id}" in html
     html = await (await signed_in.get(f"/console/handoffs/{request_id}")).text()
     assert "帮我转人工" in html and ZHAO_ID not in html  # the transcript keeps ID numbers masked
+    assert "收不到在线回复" not in html
+    rest_request = handoff.request_handoff("rest-caller", "rest", "用户要求人工服务", [])
+    html = await (await signed_in.get(f"/console/handoffs/{rest_request}")).text()
+    assert "收不到在线回复" in html  # a REST caller cannot be answered here: the operator is told
     # while waiting, the assistant still answers and the user's words are in the transcript
     assert handoff.user_said(sender, "还要等多久") == handoff.WAITING
     resp = await signed_in.post(f"/console/handoffs/{request_id}/reply", {"text": "您好，我是王芳，请讲"})

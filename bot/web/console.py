@@ -20,7 +20,7 @@ from urllib.parse import quote
 import jinja2
 from aiohttp import web
 
-from actions.services import assist, audit, handoff, staff, staff_lookup, tickets
+from actions.services import assist, audit, handoff, outbox, staff, staff_lookup, tickets
 from actions.services.codes import mask_ids_in_text
 from actions.services.dates import add_working_days
 from bot.rasa_client import RasaUnavailable
@@ -345,7 +345,8 @@ def _handoff_json(h: handoff.HandoffView) -> dict:
 async def handoff_page(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
     h = await _handoff(request)
     await asyncio.to_thread(_audit_view, _me(request).staff.label, "staff_view_handoff", "handoff", h.id)
-    return render(request, "handoff.html", status=status, h=h, error=error)
+    return render(request, "handoff.html", status=status, h=h, error=error,
+                  delivering=h.channel in outbox.DELIVERING_CHANNELS)
 
 
 async def handoffs_api(request: web.Request) -> web.Response:
