@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import sys
 from pathlib import Path
 
 from aiohttp import web
@@ -89,7 +91,15 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     port = settings.web_port()
     host = os.environ.get("WEB_HOST", "0.0.0.0")
-    web.run_app(make_app(), host=host, port=port, print=None, access_log=None)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:  # the port is taken, or the address is not this machine's: one clear line
+        print(f"Web 服务无法监听 {host}:{port}（{exc.strerror or exc}），请换一个 WEB_PORT。", file=sys.stderr)
+        sock.close()
+        return 1
+    web.run_app(make_app(), sock=sock, print=None, access_log=None)
     return 0
 
 
