@@ -155,7 +155,7 @@ def _banner(rasa_port: int, action_port: int, web_port: int, telegram: bool) -> 
         f"  对话 REST 接口 (chat, REST):  POST http://localhost:{rasa_port}/webhooks/rest/webhook",
         f"      例如: curl -s localhost:{rasa_port}/webhooks/rest/webhook "
         "-d '{\"sender\":\"me\",\"message\":\"你好\"}'",
-        f"  socket.io 通道 (web chat):    http://localhost:{rasa_port}/socket.io",
+        f"  socket.io 通道 (socket.io):   http://localhost:{rasa_port}/socket.io",
         f"  动作服务器 (action server):   http://localhost:{action_port}/health",
         f"  数据库 (database):            {db}",
         "  按 Ctrl-C 停止 (Ctrl-C stops everything)",

@@ -178,6 +178,7 @@ class Bridge:
         self.rasa = RasaClient(self.rasa_url, RASA_TIMEOUT)
         self.outbox_interval = outbox_interval
         self.payloads: _Lru = _Lru(PAYLOAD_CAPACITY)
+        self.titles: _Lru = _Lru(PAYLOAD_CAPACITY)  # button id -> its title, for an operator's transcript
         self.scripts: _Lru = _Lru(CHAT_CAPACITY)  # chat id -> (by language, by latest script)
         self._attempts: _Lru = _Lru(PAYLOAD_CAPACITY)  # outbox message id -> failed rounds
         self._locks: dict[int, list] = {}  # chat id -> [lock, users]
@@ -254,6 +255,7 @@ class Bridge:
             key = callback_id(payload)
             self.payloads.put(key, payload)
             title = str(b.get("title") or "").strip() or "选项"
+            self.titles.put(key, title)
             rows.append([InlineKeyboardButton(title, callback_data=key)])
         return InlineKeyboardMarkup(rows) if rows else None
 
@@ -304,14 +306,15 @@ class Bridge:
 
     # ---------------------------------------------------------- one turn
     async def converse(self, bot, chat_id: int, text: str, language_code: str | None,
-                       script_from_text: bool = True) -> None:
+                       script_from_text: bool = True, shown: str | None = None) -> None:
         """What the user said (or the payload of the button they pressed) to the assistant, and the
         assistant's answer back to the chat. Nothing here raises: the user is told when it fails."""
         sender_id = sender_of(chat_id)
         async with self._turn(chat_id):
             traditional = self.note_script(chat_id, text if script_from_text else None, language_code)
             try:
-                state = await asyncio.to_thread(handoff.user_said, sender_id, text)
+                said = f"〔点选〕{shown}" if shown else text  # an operator reads a button by its title
+                state = await asyncio.to_thread(handoff.user_said, sender_id, said)
             except Exception:  # noqa: BLE001 - the database is down: the assistant can still answer
                 log.exception("telegram: recording the message of %s for a handoff failed", sender_id)
                 state = None
@@ -383,7 +386,8 @@ class Bridge:
             await query.answer()
         if chat_id is None:  # cannot happen for buttons the bridge sent; nowhere to answer
             return
-        await self.converse(context.bot, chat_id, payload, language_code, script_from_text=False)
+        await self.converse(context.bot, chat_id, payload, language_code, script_from_text=False,
+                            shown=self.titles.lookup(query.data))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram: unhandled error for update %s", getattr(update, "update_id", None),

@@ -350,9 +350,15 @@ async def test_while_an_operator_has_the_conversation_the_assistant_is_not_asked
         assert text_of(await _say(fake, chat, "在吗")) == "这条是：在吗"  # waiting: the assistant answers
         view = await asyncio.to_thread(handoff.get, request_id)
         assert [(t["role"], t["text"]) for t in view.transcript] == [("user", "在吗"), ("bot", "这条是：在吗")]
+        # a button press is in the operator's transcript by its title, not its payload
+        buttons = buttons_of(await _say(fake, chat, "候选"))
+        await _press(fake, chat, buttons[1]["callback_data"])
+        view = await asyncio.to_thread(handoff.get, request_id)
+        assert ("user", "〔点选〕大庆市金禾餐饮管理有限公司") in [(t["role"], t["text"]) for t in view.transcript]
         user, _ = await asyncio.to_thread(staff.add, "wangfang", "a-strong-pass-123", display_name="王芳")
         await asyncio.to_thread(handoff.take, request_id, user.id, user.label)
-        await fake.wait_for_messages(chat, 2, timeout=10)  # the "staff has joined" notice
+        before = len(fake.messages(chat))
+        await fake.wait_for_messages(chat, before + 1, timeout=10)  # the "staff has joined" notice
         asked = len(fake_rasa.bodies)
         fake.push_text(chat, "我的罚款金额登记错了")
         for _ in range(50):
@@ -362,7 +368,7 @@ async def test_while_an_operator_has_the_conversation_the_assistant_is_not_asked
             await asyncio.sleep(0.1)
         assert view.transcript[-1] == dict(view.transcript[-1], role="user", text="我的罚款金额登记错了")
         await asyncio.sleep(0.5)
-        assert len(fake_rasa.bodies) == asked and len(fake.messages(chat)) == 2
+        assert len(fake_rasa.bodies) == asked and len(fake.messages(chat)) == before + 1
 
 
 # ================================================================ the real assistant (slow)

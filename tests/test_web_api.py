@@ -86,3 +86,21 @@ async def test_the_page_and_its_files_are_served_locally(client):
     resp = await client.get("/")
     assert resp.status == 200 and "script-src 'self'" in resp.headers["Content-Security-Policy"]
     assert (await client.get("/healthz")).status == 200
+
+
+async def test_a_button_press_is_recorded_for_the_operator_by_its_title(client):
+    sender = "web-" + PAGE
+    request_id = handoff.request_handoff(sender, "web", "用户要求人工服务", [])
+    await client.post("/api/chat", json={"sender": PAGE, "message": '/query_credit{"credit_code":"912306047LY7DWQT7J"}',
+                                         "shown": "大庆市鸿泰石油技术服务有限公司"})
+    assert handoff.get(request_id).transcript[-2]["text"] == "〔点选〕大庆市鸿泰石油技术服务有限公司"
+
+
+async def test_leaving_a_handed_over_conversation_tells_the_operator(client):
+    resp = await client.post("/api/chat/leave", json={"sender": PAGE})
+    assert (await resp.json())["handoff_told"] is False  # nothing open: nothing to tell
+    request_id = handoff.request_handoff("web-" + PAGE, "web", "用户要求人工服务", [])
+    resp = await client.post("/api/chat/leave", json={"sender": PAGE})
+    assert (await resp.json())["handoff_told"] is True
+    assert "用户已离开对话" in handoff.get(request_id).transcript[-1]["text"]
+    assert (await client.post("/api/chat/leave", json={"sender": "bad"})).status == 400

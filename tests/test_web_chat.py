@@ -493,3 +493,21 @@ def test_an_operators_reply_reaches_the_page(page, db_env):
     expect(page.locator("#messages .msg-staff", has_text="您好，我是工作人员")).to_be_visible()
     expect(bar).to_be_hidden()
     assert "信用助手" in say(page, "你好")  # the assistant answers again
+
+
+def test_a_new_conversation_during_a_handoff_tells_the_operator(page, db_env):
+    from actions.services import handoff
+
+    say(page, "转人工")
+    expect(page.locator("#handoff")).to_be_visible()
+    sender = "web-" + page_id(page)
+    request = next(r for r in handoff.queue() if r.sender_id == sender)
+    page.get_by_role("button", name="新对话").click()
+    expect(page.locator("#handoff")).to_be_hidden()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if "用户已离开对话" in handoff.get(request.id).transcript[-1]["text"]:
+            break
+        time.sleep(0.2)
+    assert "用户已离开对话" in handoff.get(request.id).transcript[-1]["text"]
+    assert page_id(page) != sender[len("web-"):]

@@ -141,6 +141,17 @@ def user_said(sender_id: str, text: str) -> str | None:
         return r.status
 
 
+def user_left(sender_id: str) -> bool:
+    """The user started a new conversation on the page: the open request says so, so that nobody
+    answers into a conversation nobody reads. The request stays for the operator to close."""
+    with session_scope() as session:
+        r = _open_of(session, sender_id, lock=True)
+        if r is None:
+            return False
+        _append(r, _turn("system", "用户已离开对话（在网页上开始了新对话），在线回复将无人阅读"))
+        return True
+
+
 def bot_said(sender_id: str, texts: list[str]) -> None:
     """The assistant's replies while a request waits, so the operator reads the whole conversation."""
     texts = [t for t in texts if t]

@@ -1,8 +1,10 @@
 """The chat page's API: a message to the assistant, and what arrived for the conversation since
 (an operator's reply, a ticket's new status).
 
-    POST /api/chat          {"sender": ID, "message": TEXT, "script": "simplified"|"traditional"|null}
+    POST /api/chat          {"sender": ID, "message": TEXT, "script": "simplified"|"traditional"|null,
+                             "shown": the title of the button whose payload TEXT is (optional)}
                          →  {"messages": [{"text", "buttons": [{"title", "payload"}]}], "handoff", "last_id"}
+    POST /api/chat/leave    {"sender": ID}  the user started a new conversation: an open handoff is told
     GET  /api/chat/updates?sender=ID&after=N
                          →  {"messages": [{"id", "text", "kind"}], "handoff", "last_id"}
 
@@ -79,7 +81,9 @@ async def post_chat(request: web.Request) -> web.Response:
     if script not in (None, "simplified", "traditional"):
         script = None
     sender = conversation_of(page_id)
-    state = await asyncio.to_thread(handoff.user_said, sender, text)
+    shown = body.get("shown")
+    said = f"〔点选〕{shown.strip()[:200]}" if isinstance(shown, str) and shown.strip() else text
+    state = await asyncio.to_thread(handoff.user_said, sender, said)
     messages: list[dict] = []
     if state != handoff.TAKEN:
         try:
@@ -110,6 +114,19 @@ async def get_updates(request: web.Request) -> web.Response:
     return web.json_response({"messages": messages, "handoff": state, "last_id": last_id})
 
 
+async def post_leave(request: web.Request) -> web.Response:
+    try:
+        body = await request.json()
+    except ValueError:
+        return _bad("请求格式不正确")
+    page_id = body.get("sender") if isinstance(body, dict) else None
+    if not isinstance(page_id, str) or not SENDER.match(page_id):
+        return _bad("会话标识不正确，请刷新页面后重试")
+    left = await asyncio.to_thread(handoff.user_left, conversation_of(page_id))
+    return web.json_response({"handoff_told": left})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/chat", post_chat)
+    app.router.add_post("/api/chat/leave", post_leave)
     app.router.add_get("/api/chat/updates", get_updates)

@@ -312,7 +312,9 @@
       }
       notice("error", error);
     };
-    request("POST", "/api/chat", { sender: pageId, message: message, script: script }).then(function (res) {
+    var body = { sender: pageId, message: message, script: script };
+    if (!typed && shown !== message) { body.shown = shown; }  // a button: the operator reads its title
+    request("POST", "/api/chat", body).then(function (res) {
       if (gen !== generation) { return; }
       var first = null;
       if (!res.ok) {
@@ -427,6 +429,10 @@
   }
 
   newChat.addEventListener("click", function () {
+    if (convo.handoff) {
+      // A person may be about to answer the old conversation: tell them the user has left it.
+      request("POST", "/api/chat/leave", { sender: pageId }).catch(function () {});
+    }
     generation += 1;
     pageId = newPageId();
     storageSet(KEY_PAGE, pageId);
