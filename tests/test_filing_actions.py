@@ -147,6 +147,14 @@ def test_request_words_overrule_a_lookup_reading(text, intent, cued):
     ("你好，你能帮我查信用吗？", "greet", set(), None),
     ("经营异常名录咋移出来", "request_repair", set(), "ask_policy"),
     ("我们公司想从经营异常名录移出来，怎么移出", "request_repair", set(), None),
+    # asking for a person is a handoff, whatever DIET heard in it
+    ("别让机器人回了行不行", "bot_challenge", set(), "human_handoff"),
+    ("你们这有真人没有，有没有真人", "query_credit", set(), "human_handoff"),
+    ("不服，叫你们负责人来", "file_objection", set(), "human_handoff"),
+    ("说了半天没用，我要找人", "nlu_fallback", set(), "human_handoff"),
+    ("你是真人吗", "bot_challenge", set(), None),               # what it talks to, not a request
+    ("有没有人工智能公司被处罚过", "query_credit", set(), None),
+    ("这条处罚是错的，我要投诉", "file_objection", set(), None),
 ])
 def test_policy_follow_ups_and_named_subjects(text, intent, entities, cued):
     assert cued_intent(text, intent, entities) == cued
