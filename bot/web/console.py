@@ -302,7 +302,7 @@ async def _subject_file(request: web.Request):
 
 async def subject_page(request: web.Request) -> web.Response:
     f = await _subject_file(request)
-    its_tickets = await asyncio.to_thread(tickets.listing, "all", None, 100, None, f.subject.id)
+    its_tickets = await asyncio.to_thread(tickets.listing, None, None, 100, None, f.subject.id)
     return render(request, "subject.html", f=f, tickets=its_tickets)
 
 
