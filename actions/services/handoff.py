@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from actions.db.engine import session_scope
-from actions.db.models import HandoffRequest, StaffUser, utcnow
+from actions.db.models import HandoffRequest, utcnow
 from actions.services import audit, outbox
 from actions.services.codes import mask_ids_in_text
+from actions.services.staff import label_in
 
 TRANSCRIPT_TURNS = 40  # the last turns are what an operator needs to pick the conversation up
 TRANSCRIPT_KEEP = 400  # a long handed-over conversation keeps this many turns
@@ -52,16 +53,9 @@ class HandoffView:
         return self.is_open and bool(self.transcript) and self.transcript[-1].get("role") == "user"
 
 
-def _label(user: StaffUser | None) -> str | None:
-    if user is None:
-        return None
-    name = user.display_name or user.username
-    return user.username if name == user.username else f"{name}（{user.username}）"
-
-
 def _view(session: Session, r: HandoffRequest) -> HandoffView:
     return HandoffView(r.id, r.sender_id, r.channel, r.status, r.reason, r.created_at, r.last_message_at,
-                       _label(session.get(StaffUser, r.assigned_to)) if r.assigned_to else None,
+                       label_in(session, r.assigned_to),
                        list(r.transcript or []))
 
 

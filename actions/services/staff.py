@@ -28,6 +28,19 @@ class StaffError(ValueError):
     """A refused request; the message is Chinese and meant for the person asking."""
 
 
+def label_of(username: str, display_name: str | None) -> str:
+    """How a staff member appears in ticket events, handoff transcripts and the audit log:
+    "王芳（wangfang）", or the username alone when there is no other name."""
+    name = display_name or username
+    return username if name == username else f"{name}（{username}）"
+
+
+def label_in(session, staff_id: int | None) -> str | None:
+    """The label of a staff member referred to by id (a ticket's assistant, a handoff's operator)."""
+    user = session.get(StaffUser, staff_id) if staff_id else None
+    return label_of(user.username, user.display_name) if user else None
+
+
 @dataclass(frozen=True)
 class StaffView:
     id: int
@@ -39,8 +52,7 @@ class StaffView:
 
     @property
     def label(self) -> str:
-        """How the staff member appears in ticket events and the audit log."""
-        return self.username if self.display_name == self.username else f"{self.display_name}（{self.username}）"
+        return label_of(self.username, self.display_name)
 
     @classmethod
     def of(cls, u: StaffUser) -> "StaffView":

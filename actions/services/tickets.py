@@ -23,6 +23,7 @@ from actions.services.display_rules import rules as display_rules
 from actions.services.enquiry import RecordView
 from actions.services.textnorm import to_simplified
 from actions.services.dates import add_working_days
+from actions.services.staff import label_in, label_of
 from actions.services.workflow_rules import rules
 
 PREFIX = {"objection": "YY", "repair": "XF"}
@@ -102,31 +103,29 @@ class Filed:
     same_request: bool = False  # True: the same filing confirmed again or retried
 
 
-def _notify(session: Session, t: Ticket) -> None:
+def _notify(session: Session, view: TicketView) -> None:
     """Tell the conversation that filed the ticket, if its channel can deliver a later message; the
     message commits with the change."""
-    if t.sender_id and t.channel in outbox.DELIVERING_CHANNELS:
+    if view.sender_id and view.channel in outbox.DELIVERING_CHANNELS:
         from actions.services.filing_text import notice  # filing_text imports this module
 
-        outbox.add(session, t.channel, t.sender_id, "ticket_status", notice(_view(session, t)), ticket_no=t.ticket_no)
+        outbox.add(session, view.channel, view.sender_id, "ticket_status", notice(view), ticket_no=view.ticket_no)
 
 
 def _views(session: Session, rows: list[Ticket]) -> list[TicketView]:
-    """Views of many tickets: their records and subjects loaded in two queries first, so each
-    `_view` finds them in the session instead of asking the database twice per ticket."""
+    """Views of many tickets, their records and subjects read in two queries instead of two a ticket."""
     if not rows:
         return []
-    # held here: the session's identity map keeps objects only while something refers to them
-    loaded = (session.execute(sa.select(Record).where(Record.id.in_({t.record_id for t in rows}))).scalars().all(),
-              session.execute(sa.select(Subject).where(Subject.id.in_({t.subject_id for t in rows}))).scalars().all())
-    views = [_view(session, t) for t in rows]
-    assert loaded  # kept alive until the views are built
-    return views
+    records = {r.id: r for r in session.execute(
+        sa.select(Record).where(Record.id.in_({t.record_id for t in rows}))).scalars()}
+    subjects_ = {s.id: s for s in session.execute(
+        sa.select(Subject).where(Subject.id.in_({t.subject_id for t in rows}))).scalars()}
+    return [_view(session, t, records[t.record_id], subjects_[t.subject_id]) for t in rows]
 
 
-def _view(session: Session, t: Ticket) -> TicketView:
-    record = session.get(Record, t.record_id)
-    subject = session.get(Subject, t.subject_id)
+def _view(session: Session, t: Ticket, record: Record | None = None, subject: Subject | None = None) -> TicketView:
+    record = record or session.get(Record, t.record_id)
+    subject = subject or session.get(Subject, t.subject_id)
     return TicketView(
         ticket_no=t.ticket_no, kind=t.kind, status=t.status, outcome=t.outcome, created_at=t.created_at,
         due_date=t.due_date, decided_at=t.decided_at, subject_name=subject.name, subject_type=subject.subject_type,
@@ -135,7 +134,7 @@ def _view(session: Session, t: Ticket) -> TicketView:
         performance=t.performance, contact_name=t.contact_name, contact_phone=t.contact_phone,
         events=tuple(EventView(e.at, e.status, e.outcome, e.actor_type, e.note, e.actor) for e in t.events),
         channel=t.channel, subject_id=t.subject_id,
-        assisted_by=_staff_label(session.get(StaffUser, t.staff_assisted_by)) if t.staff_assisted_by else None)
+        assisted_by=label_in(session, t.staff_assisted_by))
 
 
 def next_ticket_no(session: Session, kind: str, day: dt.date) -> str:
@@ -185,11 +184,6 @@ def _assisting_staff(session: Session, filing: Filing) -> StaffUser | None:
     return session.get(StaffUser, staff_id) if staff_id is not None else None
 
 
-def _staff_label(user: StaffUser) -> str:
-    name = user.display_name or user.username
-    return user.username if name == user.username else f"{name}（{user.username}）"
-
-
 def file(filing: Filing, today: dt.date | None = None) -> Filed:
     """Store the ticket and its first event and apply its effect on the record, in one transaction."""
     for _ in range(2):  # a concurrent twin with the same key wins the unique index: read its ticket
@@ -226,7 +220,8 @@ def _file(filing: Filing, today: dt.date) -> Filed:
             contact_name=filing.contact_name, contact_phone=filing.contact_phone, channel=filing.channel,
             sender_id=filing.sender_id, staff_assisted_by=staff.id if staff else None,
             idempotency_key=filing.idempotency_key, due_date=due_date(filing.kind, today))
-        actor_type, actor = ("staff", _staff_label(staff)) if staff else ("subject", filing.sender_id)
+        actor_type, actor = ("staff", label_of(staff.username, staff.display_name)) if staff else \
+            ("subject", filing.sender_id)
         ticket.events.append(TicketEvent(status="已提交", actor_type=actor_type, actor=actor,
                                          note=f"热线工作人员 {actor} 代为提交" if staff else "经信用助手提交"))
         session.add(ticket)
@@ -303,8 +298,9 @@ def accept(ticket_no: str, staff: str, note: str | None = None, channel: str = "
         t.events.append(TicketEvent(status=new, actor_type="staff", actor=staff, note=note))
         audit.log(session, "staff", staff, "ticket_accept", "ticket", t.ticket_no, {"status": new}, channel=channel)
         session.flush()
-        _notify(session, t)
-        return _view(session, t)
+        view = _view(session, t)
+        _notify(session, view)
+        return view
 
 
 def _apply_decision(record: Record, kind: str, outcome: str, ticket_no: str) -> None:
@@ -343,8 +339,9 @@ def decide(ticket_no: str, outcome: str, staff: str, note: str | None = None, ch
         audit.log(session, "staff", staff, "ticket_decide", "ticket", t.ticket_no,
                   {"outcome": outcome, "note": note}, channel=channel)
         session.flush()
-        _notify(session, t)
-        return _view(session, t)
+        view = _view(session, t)
+        _notify(session, view)
+        return view
 
 
 # ---------------------------------------------------------------- what a form can file against
