@@ -35,7 +35,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from actions import settings
 from actions.services import handoff, outbox
 from actions.services.language import TRADITIONAL, SIMPLIFIED, detect_script
-from actions.services.textnorm import to_traditional
+from actions.services.textnorm import to_traditional, traditional_reply
 from bot.rasa_client import RasaClient
 
 log = logging.getLogger(__name__)
@@ -291,8 +291,7 @@ class Bridge:
         if not text.strip():
             text = CHOOSE_TEXT
         if traditional:
-            text = to_traditional(text)
-            buttons = [dict(b, title=to_traditional(str(b["title"]))) if b.get("title") else b for b in buttons]
+            text, buttons = traditional_reply(text, buttons)
         await self.send_text(bot, chat_id, text, self.keyboard(buttons))
 
     async def notify(self, bot, chat_id: int, text: str, traditional: bool | None = None) -> None:

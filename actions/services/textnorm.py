@@ -29,11 +29,21 @@ def to_traditional(text: str) -> str:
     return _s2t().convert(text) if text else text
 
 
-def traditional_reply(text: str | None, buttons: list[dict] | None = None) -> tuple[str | None, list[dict] | None]:
-    """A reply for a Traditional-script user: the text and button titles converted, payloads never."""
+def reply_in_script(text: str | None, buttons: list[dict] | None,
+                    script: str | None) -> tuple[str | None, list[dict] | None]:
+    """A reply in `script` ("traditional" or "simplified"; anything else leaves it as it is): the
+    text and button titles converted, payloads never."""
+    convert = {"traditional": to_traditional, "simplified": to_simplified}.get(script or "")
+    if convert is None:
+        return text, buttons
     if buttons:
-        buttons = [dict(b, title=to_traditional(b["title"])) if b.get("title") else b for b in buttons]
-    return (to_traditional(text) if text else text), buttons
+        buttons = [dict(b, title=convert(b["title"])) if b.get("title") else b for b in buttons]
+    return (convert(text) if text else text), buttons
+
+
+def traditional_reply(text: str | None, buttons: list[dict] | None = None) -> tuple[str | None, list[dict] | None]:
+    """A reply for a Traditional-script user."""
+    return reply_in_script(text, buttons, "traditional")
 
 
 def is_traditional(text: str) -> bool:

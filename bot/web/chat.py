@@ -24,7 +24,7 @@ import re
 from aiohttp import web
 
 from actions.services import handoff, outbox
-from actions.services.textnorm import to_simplified, to_traditional
+from actions.services.textnorm import reply_in_script
 from actions.settings import hotline, hotline_hours
 from bot.rasa_client import RasaUnavailable
 from bot.web.keys import RASA
@@ -46,15 +46,14 @@ def _bad(text: str) -> web.Response:
 
 def localise(messages: list[dict], script: str | None) -> list[dict]:
     """The page's chosen script for every text and button title (payloads untouched)."""
-    convert = {"traditional": to_traditional, "simplified": to_simplified}.get(script or "")
     out = []
     for m in messages:
+        text, buttons = reply_in_script(m.get("text"), m.get("buttons"), script)
         m = dict(m)
-        if convert and m.get("text"):
-            m["text"] = convert(m["text"])
-        if m.get("buttons"):
-            m["buttons"] = [dict(b, title=convert(b.get("title", "")) if convert else b.get("title", ""))
-                            for b in m["buttons"]]
+        if "text" in m:
+            m["text"] = text
+        if "buttons" in m:
+            m["buttons"] = buttons
         out.append(m)
     return out
 
