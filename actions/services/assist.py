@@ -55,9 +55,8 @@ def owner(sender_id: str) -> int | None:
 
 
 def record(staff_label: str, sender_id: str, text: str) -> None:
-    with session_scope() as session:
-        audit.log(session, "staff", staff_label, "assist_message", "conversation", sender_id,
-                  {"text": mask_ids_in_text(text)[:200]}, channel=CHANNEL)
+    audit.record("staff", staff_label, "assist_message", "conversation", sender_id,
+                 {"text": mask_ids_in_text(text)[:200]}, channel=CHANNEL)
 
 
 def understood(state: dict) -> dict:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from actions.db.engine import session_scope
 from actions.db.models import AuditLog
 
 
@@ -15,6 +16,13 @@ def log(session: Session, actor_type: str, actor: str | None, action: str, targe
     session.add(AuditLog(actor_type=actor_type, actor=actor, action=action, target_type=target_type,
                          target_id=None if target_id is None else str(target_id), detail=detail,
                          channel=channel))
+
+
+def record(actor_type: str, actor: str | None, action: str, target_type: str | None = None, target_id=None,
+           detail: dict | None = None, channel: str | None = None) -> None:
+    """An entry in a transaction of its own, for a lookup that changes nothing else (a page viewed)."""
+    with session_scope() as session:
+        log(session, actor_type, actor, action, target_type, target_id, detail, channel)
 
 
 @dataclass(frozen=True)
@@ -33,8 +41,6 @@ class Entry:
 def recent(actor: str | None = None, action: str | None = None, target: str | None = None,
            actor_type: str | None = None, before_id: int | None = None, limit: int = 100) -> list[Entry]:
     """The newest entries first; `actor` and `target` match a part, `action` a prefix."""
-    from actions.db.engine import session_scope
-
     q = sa.select(AuditLog)
     if actor:
         q = q.where(AuditLog.actor.contains(actor, autoescape=True))

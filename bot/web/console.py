@@ -218,10 +218,7 @@ async def _ticket(request: web.Request) -> tickets.TicketView:
 
 
 def _audit_view(actor: str, action: str, target_type: str, target_id) -> None:
-    from actions.db.engine import session_scope
-
-    with session_scope() as session:
-        audit.log(session, "staff", actor, action, target_type, target_id, channel="console")
+    audit.record("staff", actor, action, target_type, target_id, channel="console")
 
 
 async def ticket_page(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
