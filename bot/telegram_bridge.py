@@ -177,8 +177,7 @@ class Bridge:
         self.rasa_url = rasa_url.rstrip("/")
         self.rasa = RasaClient(self.rasa_url, RASA_TIMEOUT)
         self.outbox_interval = outbox_interval
-        self.payloads: _Lru = _Lru(PAYLOAD_CAPACITY)
-        self.titles: _Lru = _Lru(PAYLOAD_CAPACITY)  # button id -> its title, for an operator's transcript
+        self.buttons: _Lru = _Lru(PAYLOAD_CAPACITY)  # button id -> (payload, title shown)
         self.scripts: _Lru = _Lru(CHAT_CAPACITY)  # chat id -> (by language, by latest script)
         self._attempts: _Lru = _Lru(PAYLOAD_CAPACITY)  # outbox message id -> failed rounds
         self._locks: dict[int, list] = {}  # chat id -> [lock, users]
@@ -253,9 +252,8 @@ class Bridge:
             if not isinstance(payload, str) or not payload:
                 continue
             key = callback_id(payload)
-            self.payloads.put(key, payload)
             title = str(b.get("title") or "").strip() or "选项"
-            self.titles.put(key, title)
+            self.buttons.put(key, (payload, title))
             rows.append([InlineKeyboardButton(title, callback_data=key)])
         return InlineKeyboardMarkup(rows) if rows else None
 
@@ -371,7 +369,7 @@ class Bridge:
         user = update.effective_user
         language_code = user.language_code if user else None
         chat_id = query.message.chat.id if query.message is not None else None
-        payload = self.payloads.lookup(query.data) if query.data else None
+        payload, title = self.buttons.lookup(query.data, (None, None)) if query.data else (None, None)
         if payload is None:
             traditional = (self.note_script(chat_id, None, language_code) if chat_id is not None
                            else is_traditional_language(language_code))
@@ -385,8 +383,7 @@ class Bridge:
             await query.answer()
         if chat_id is None:  # cannot happen for buttons the bridge sent; nowhere to answer
             return
-        await self.converse(context.bot, chat_id, payload, language_code, script_from_text=False,
-                            shown=self.titles.lookup(query.data))
+        await self.converse(context.bot, chat_id, payload, language_code, script_from_text=False, shown=title)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram: unhandled error for update %s", getattr(update, "update_id", None),
