@@ -35,10 +35,15 @@ def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise ReadError(f"文件不是 GBK 编码（第 {exc.start} 字节无法解码），可尝试 --encoding utf-8 或 auto") from None
     # auto
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"  # Excel's "Unicode text" export
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16"), "utf-16"  # Excel's "Unicode text" export
+    except UnicodeDecodeError as exc:  # a BOM, then bytes that do not follow it: damaged or cut short
+        utf8 = data.startswith(codecs.BOM_UTF8)
+        raise ReadError(f"文件以 {'UTF-8' if utf8 else 'UTF-16'} 标记开头，但第 {exc.start + 3 * utf8} 字节"
+                        "无法解码（文件可能已损坏或不完整）") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

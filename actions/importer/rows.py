@@ -36,6 +36,10 @@ class ParsedRow:
     errors: list[str] = field(default_factory=list)
 
 
+# records.fine_amount and confiscation_amount are NUMERIC(18, 6): 12 digits before the point
+_AMOUNT_LIMIT, _AMOUNT_STEP = Decimal(10) ** 12, Decimal("0.000001")
+
+
 def _amount(text: str) -> Decimal | None:
     s = unicodedata.normalize("NFKC", text).replace(",", "").replace("万元", "").replace("万", "").strip()
     if not s:
@@ -44,8 +48,16 @@ def _amount(text: str) -> Decimal | None:
         value = Decimal(s)
     except InvalidOperation:
         raise ValueError(f"金额不是数字：{text}") from None
-    if value < 0 or not value.is_finite():
+    if not value.is_finite():  # 'NaN' (pandas writes it for an empty amount), 'Infinity'
+        raise ValueError(f"金额不是数字：{text}")
+    if value < 0:
         raise ValueError(f"金额不能为负数：{text}")
+    if value >= _AMOUNT_LIMIT:
+        raise ValueError(f"金额超出范围（最多 12 位整数，单位万元）：{text}")
+    if value.as_tuple().exponent < -6:  # as stored: '0.30000000000000004' -> 0.300000, '1e-99999' -> 0
+        value = value.quantize(_AMOUNT_STEP)
+        if value >= _AMOUNT_LIMIT:  # 999999999999.9999999 rounds up
+            raise ValueError(f"金额超出范围（最多 12 位整数，单位万元）：{text}")
     return value
 
 
@@ -156,7 +168,9 @@ def _resolve_subject(kind: str, values: dict, row: ParsedRow) -> None:
         values.pop("subject.id_type", None)
         if uscc:
             check = codes.check_code(uscc)
-            if check.kind != "uscc" or not check.valid or len(uscc) != 18:
+            # is_valid_uscc, not check.kind: a company's code that would also pass as an ID number
+            # (check_code reads those as ID numbers) is still the USCC this column declares.
+            if not codes.is_valid_uscc(uscc):
                 row.errors.append(f"统一社会信用代码 {uscc} 无效：{check.reason or '不是统一社会信用代码'}")
                 return
             row.subject_key = ("uscc", uscc)

@@ -9,6 +9,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters, no I O S V Z
 USCC_VALUES = {c: i for i, c in enumerate(USCC_ALPHABET)}
@@ -90,6 +91,16 @@ def is_valid_id_number(text: str) -> bool:
     return bool(re.fullmatch(r"\d{17}[\dX]", code)) and id_check_char(code[:17]) == code[17]
 
 
+def _has_birth_date(id_number: str) -> bool:
+    """Characters 7-14 are a real date of birth (GB 11643), in 1900-2099."""
+    year, month, day = int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return 1900 <= year <= 2099
+
+
 def mask_id_number(text: str | None) -> str:
     """A natural person's ID number is never shown whole: keep the first 4 and the last 4 characters."""
     if not text:
@@ -121,6 +132,11 @@ def check_code(text: str) -> CodeCheck:
     code = normalize_code(text)
     if len(code) == 18:
         if all(c in USCC_VALUES for c in code):
+            # One ID number in 31 also passes the USCC check; read as a USCC it would be looked up
+            # among companies and shown unmasked. A valid ID number with a real birth date is an ID
+            # number (a USCC has a division code and an organisation code there, rarely a date).
+            if is_valid_id_number(code) and _has_birth_date(code):
+                return CodeCheck(code, "id_number", True)
             if uscc_check_char(code[:17]) == code[17]:
                 return CodeCheck(code, "uscc", True)
             if is_valid_id_number(code):
@@ -168,6 +184,17 @@ def make_id_number(rng: random.Random, region: str = "230602", year: int | None 
 
 
 # ----------------------------------------------------------------- codes inside free text
+def _half_width(text: str) -> str:
+    """Full-width digits, letters and separators half-width, character for character (same length)."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        n = unicodedata.normalize("NFKC", ch) if not ch.isascii() else ch
+        out.append(n if len(n) == 1 else ch)
+    return "".join(out)
+
+
 # A run of letters and digits broken by the separators people type inside codes.
 _SPACED_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]+(?:[ \-‐‑–—_·.]{1,2}[0-9A-Za-z]+){1,8}(?![0-9A-Za-z])")
 _CODE_SHAPE = re.compile(r"[0-9A-Za-z]{2}\d{6}[0-9A-Za-z]{10}|\d{17}[\dXx]")
@@ -175,7 +202,10 @@ _CODE_SHAPE = re.compile(r"[0-9A-Za-z]{2}\d{6}[0-9A-Za-z]{10}|\d{17}[\dXx]")
 
 def spaced_runs(text: str):
     """(span, joined) for every stretch of consecutive letter-and-digit groups that people broke
-    with separators; every stretch, so a code after an English word ('search 9137 0212 …') is found."""
+    with separators; every stretch, so a code after an English word ('search 9137 0212 …') is found.
+    Full-width letters, digits and separators count as their half-width forms ('９１２３　０６０４ …',
+    as a Chinese input method in full-width mode types them); `joined` is half-width."""
+    text = _half_width(text)  # character for character: the spans stay those of the text given
     for m in _SPACED_RUN.finditer(text):
         parts = [(p.start() + m.start(), p.end() + m.start()) for p in re.finditer(r"[0-9A-Za-z]+", m.group())]
         for i in range(len(parts)):
@@ -196,13 +226,34 @@ def spaced_code_spans(text: str) -> list[tuple[int, int]]:
     numbers are left alone. The check digit is not required here: a mistyped code must still reach
     the check that tells the user so.
     """
-    return [span for span, joined in spaced_runs(text) if _CODE_SHAPE.fullmatch(joined)]
+    found = [(span, joined) for span, joined in spaced_runs(text) if _CODE_SHAPE.fullmatch(joined)]
+    # Stretches overlap when a word follows or precedes the code: in '111 101 050 000 000 004 thanks',
+    # '050 000 000 004 thanks' has the shape too, and joining both glues the code to 'thanks'. Keep
+    # one of overlapping stretches: one whose check character is right first, else the leftmost.
+    found.sort(key=lambda f: (not (is_valid_uscc(f[1]) or is_valid_id_number(f[1])), f[0][0]))
+    spans: list[tuple[int, int]] = []
+    for (start, end), _ in found:
+        if all(end <= s or e <= start for s, e in spans):
+            spans.append((start, end))
+    return sorted(spans)
 
 
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 
 
 def mask_ids_in_text(text: str) -> str:
-    """Free text with every valid resident ID number masked (transcripts, logs)."""
-    return _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group()) if is_valid_id_number(m.group()) else m.group(),
-                           text or "")
+    """Free text with every valid resident ID number masked (transcripts, logs): also one typed in
+    full width, with letters around it ('ID230602…'), or broken by spaces or dashes
+    ('2306 0219 7810 0704 31'), which the NLU reads as an ID number too."""
+    text = text or ""
+    probe = _half_width(text)
+    found = [(m.span(), m.group()) for m in _ID_IN_TEXT.finditer(probe)]
+    found += [(span, joined) for span, joined in spaced_runs(text) if len(joined) == 18]
+    out, pos = [], 0
+    for (start, end), code in sorted(found, key=lambda f: (f[0][0], -f[0][1])):
+        if start < pos or not is_valid_id_number(code):
+            continue
+        out += [text[pos:start], mask_id_number(code)]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)

@@ -30,7 +30,9 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 _ORDINAL = re.compile(r"^(?:第)?\s*([0-9]{1,2}|[一二两三四五六七八九十])\s*(?:条|个|项|份|家|号)?(?:吧|的|记录)?$")
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?$")
+# Area codes: 010 and 020-029 have three digits, all others (0311, 0459 ...) four; so '(010)12345678'
+# and '01012345678' are 010-12345678, not 0101-2345678.
+_LANDLINE = re.compile(r"^(010|02\d|0[3-9]\d\d)-?(\d{7,8})(?:-(\d{1,6}))?$")
 
 _NAME_LEAD = re.compile(r"^(?:联系人|联络人|姓名|名字|我叫|我是|叫|找|本人)\s*(?:是|叫|为|:|：)?\s*")
 _NAME_TAIL = re.compile(r"(?:就行|就可以|就好|吧|即可)$")
@@ -107,10 +109,23 @@ def phone_in(text: str) -> PhoneCheck | None:
     digit run as an invalid check, else None when the message holds no number at all."""
     runs = _PHONE_RUN.findall(text or "")
     for run in runs:
-        check = check_phone(run)
-        if check.valid:
+        check = _phone_in_run(run)
+        if check:
             return check
     return check_phone(max(runs, key=len)) if runs else None
+
+
+def _phone_in_run(run: str) -> PhoneCheck | None:
+    """The run as one number, else the longest stretch of its space-separated groups that is one:
+    a number written next to another ('13912345678 3点后打', '房间 203 0459 4567890')."""
+    groups = run.split()
+    # the whole run, then stretches of at most four groups ('+86 139 1234 5678'), longest first
+    for size in [len(groups)] + list(range(min(4, len(groups) - 1), 0, -1)):
+        for i in range(len(groups) - size + 1):
+            check = check_phone(" ".join(groups[i:i + size]))
+            if check.valid:
+                return check
+    return None
 
 
 def contact_name_of(text: str) -> str | None:

@@ -21,12 +21,19 @@ def _s2t():
     return opencc.OpenCC("s2tw")
 
 
+def _convert(converter, text: str) -> str:
+    # OpenCC reads a C string: everything from a NUL on would be lost, so convert around NULs.
+    if "\x00" in text:
+        return "\x00".join(converter.convert(part) if part else part for part in text.split("\x00"))
+    return converter.convert(text)
+
+
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text) if text else text
+    return _convert(_t2s(), text) if text else text
 
 
 def to_traditional(text: str) -> str:
-    return _s2t().convert(text) if text else text
+    return _convert(_s2t(), text) if text else text
 
 
 def reply_in_script(text: str | None, buttons: list[dict] | None,
