@@ -12,6 +12,7 @@ from actions.db.engine import run_db
 from actions.reply import Reply
 from actions.safe_action import SafeAction
 from actions.services import handoff
+from actions.services.payload_guard import entity_value
 from actions.settings import hotline, hotline_hours
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,9 @@ def payload(intent: str, entities: list[dict]) -> str:
     carried = {}
     for e in entities:
         if e.get("entity") in CARRIED_ENTITIES and e.get("entity") not in carried:
-            carried[e["entity"]] = e.get("value")
+            value = entity_value(e["entity"], e.get("value"))
+            if value is not None:
+                carried[e["entity"]] = value
     return f"/{intent}" + (json.dumps(carried, ensure_ascii=False) if carried else "")
 
 

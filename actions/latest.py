@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
+from actions.services.payload_guard import entity_value
+
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
-    """The first value of `entity` in the latest message, as text; None when absent or empty."""
-    value = next(tracker.get_latest_entity_values(entity), None)
-    return str(value) if value not in (None, "") else None
+    """The first usable value of `entity` in the latest message, as text; None when absent, empty or
+    not a value of that entity (a forged "/intent{...}" payload can carry anything: see
+    services.payload_guard)."""
+    for value in tracker.get_latest_entity_values(entity):
+        usable = entity_value(entity, value)
+        if usable is not None:
+            return usable
+    return None
 
 
 def _previous_turn(tracker: Tracker) -> list[dict]:

@@ -2,7 +2,7 @@
 tickets this conversation filed ("我的申请").
 
 Only the conversation that filed a ticket sees its contact and description; anyone else holding
-the number sees its progress only.
+the number sees its progress only. Both are lookups: audited and limited per sender by the service.
 """
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ class ActionCheckStatus(SafeAction):
         return "action_check_status"
 
     async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        sender = tracker.sender_id
+        sender, channel = tracker.sender_id, tracker.get_latest_input_channel() or None
         ticket_no = latest_entity(tracker, "ticket_id")
         if ticket_no:
-            ticket = await run_db(tickets.get, ticket_no)
+            ticket = await run_db(tickets.lookup, ticket_no, sender, channel)
             if ticket is None:
                 reply.zh_en(f"没有找到编号为 {ticket_no.upper()} 的申请。请核对编号（如 YY-20261130-0001），"
                             f"或说“我的申请”查看本对话提交过的申请。",
@@ -35,7 +35,7 @@ class ActionCheckStatus(SafeAction):
                 return []
             reply.say(filing_text.status(ticket, full=ticket.sender_id == sender))
             return []
-        mine = await run_db(tickets.of_sender, sender, MAX_LISTED + 1)
+        mine = await run_db(tickets.mine, sender, MAX_LISTED + 1, channel)
         if not mine:
             reply.zh_en("这个对话里还没有提交过异议或信用修复申请。如有申请编号（如 YY-20261130-0001 或 "
                         "XF-20261130-0001），请直接发送编号查询。",

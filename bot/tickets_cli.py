@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-from actions.services import tickets
+from actions.services import audit, tickets
 from actions.services.codes import mask_ids_in_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -70,6 +70,9 @@ def cmd_list(args) -> int:
 
 def cmd_show(args) -> int:
     t = tickets.get(args.ticket)
+    # A ticket's details (contact, phone, statements) read by a person: audited like the console's page.
+    audit.record("staff", _staff(args), "staff_view_ticket", "ticket", t.ticket_no if t else args.ticket.strip()[:100],
+                 {"found": t is not None}, channel="cli")
     if t is None:
         print(f"没有编号为 {args.ticket} 的申请", file=sys.stderr)
         return EXIT_FAILED
@@ -111,6 +114,7 @@ def add_parser(sub) -> None:
     show = t.add_parser("show", help="one ticket with its history")
     show.add_argument("ticket")
     show.add_argument("--json", action="store_true")
+    show.add_argument("--staff", help="staff name recorded in the audit log (default XINYONG_STAFF or OS user)")
     show.set_defaults(tickets_func=cmd_show)
 
     for name, helptext in (("accept", "move forward: 已提交 → 已受理 → 核实中/审核中"),

@@ -357,4 +357,8 @@ class AuditLog(Base):
     target_type = Column(String(30))
     target_id = Column(String(100))
     detail = Column(JSON)
-    __table_args__ = (CheckConstraint(_in("actor_type", ACTOR_TYPES), name="actor_type"),)
+    __table_args__ = (
+        # The lookup and sign-in limits count an actor's recent entries (migration 0004).
+        Index("ix_audit_log_actor_at", "actor", "at"),
+        CheckConstraint(_in("actor_type", ACTOR_TYPES), name="actor_type"),
+    )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from actions.db.bulk import BulkWriter, bulk_session_settings, chunks, name_index_deferred
-from actions.db.models import ImportBatch, Record, Subject, utcnow
+from actions.db.models import AuditLog, ImportBatch, Record, Subject, utcnow
 from actions.importer.rows import ParsedRow
 
 DEFER_NAME_INDEX_FROM = 1000  # new subjects from which names are indexed in one statement (SQLite)
@@ -45,6 +45,12 @@ def write_rows(engine: Engine, kind: str, rows: list[ParsedRow], batch: dict, to
         conn.execute(sa.update(ImportBatch.__table__).where(ImportBatch.id == batch_id).values(
             imported=counts.imported, updated=counts.updated, unchanged=counts.unchanged,
             finished_at=utcnow()))
+        # An import is a staff action, audited in the import's transaction: logged if and only if it happened.
+        conn.execute(sa.insert(AuditLog.__table__).values(
+            actor_type="system", actor=f"cli:{batch.get('actor') or 'unknown'}", channel="cli",
+            action=f"import_{kind}", target_type="import_batch", target_id=str(batch_id),
+            detail={"file": batch.get("file_name"), "imported": counts.imported, "updated": counts.updated,
+                    "unchanged": counts.unchanged, "rejected": batch.get("rejected", 0)}))
     return counts, batch_id
 
 

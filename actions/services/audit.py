@@ -25,6 +25,20 @@ def record(actor_type: str, actor: str | None, action: str, target_type: str | N
         log(session, actor_type, actor, action, target_type, target_id, detail, channel)
 
 
+def record_unless_recent(actor_type: str, actor: str, action: str, target_type: str, target_id,
+                         seconds: int, channel: str | None = None) -> bool:
+    """Like `record`, unless this actor has an entry of this action on this target in the last
+    `seconds` (a page that polls what its audited view already showed). True when written."""
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=seconds)
+    with session_scope() as session:
+        seen = session.execute(sa.select(AuditLog.id).where(
+            AuditLog.actor == actor, AuditLog.at >= since, AuditLog.action == action,
+            AuditLog.target_type == target_type, AuditLog.target_id == str(target_id)).limit(1)).first()
+        if seen is None:
+            log(session, actor_type, actor, action, target_type, target_id, None, channel)
+        return seen is None
+
+
 @dataclass(frozen=True)
 class Entry:
     id: int

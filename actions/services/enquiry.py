@@ -1,7 +1,9 @@
 """The credit enquiry: what the assistant may tell an anonymous user about a subject.
 
 Lookups by code, by id (the subject in focus) and by name, each in its own transaction and each
-written to the audit log. Results are plain data (`Enquiry`); `enquiry_text` turns them into words.
+written to the audit log with the sender and channel. A sender who asked too often is refused
+before anything is looked up (services.rate_limit raises TooManyLookups). Results are plain data
+(`Enquiry`); `enquiry_text` turns them into words.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from decimal import Decimal
 
 from actions.db.engine import session_scope
 from actions.db.models import Subject
-from actions.services import audit, codes, subjects
+from actions.services import audit, codes, rate_limit, subjects
 from actions.services.display_rules import rules
 from actions.services.textnorm import normalize_name, without_place_prefix
 
@@ -113,48 +115,69 @@ def _masked(check: codes.CodeCheck) -> str:
 
 
 def by_code(code_text: str, sender_id: str | None = None, kinds: tuple[str, ...] = (),
-            audience: str = ANONYMOUS) -> CodeLookup:
+            audience: str = ANONYMOUS, channel: str | None = None) -> CodeLookup:
+    """Raises rate_limit.TooManyLookups, looking nothing up, when the sender asked too often."""
     check = codes.check_code(code_text)
     if not check.valid:
         return CodeLookup(check)
     with session_scope() as session:
-        subject = subjects.find_by_code(session, check.normalized)
-        audit.log(session, audience, sender_id, "lookup_code", "subject", subject.id if subject else None,
-                  {"code": _masked(check), "found": subject is not None})
-        return CodeLookup(check, _enquiry(session, subject, kinds, audience) if subject else None)
+        refused = rate_limit.check_lookup(session, audience, sender_id, "lookup_code", "subject",
+                                          {"code": _masked(check)}, channel)
+        if refused is None:
+            subject = subjects.find_by_code(session, check.normalized)
+            audit.log(session, audience, sender_id, "lookup_code", "subject", subject.id if subject else None,
+                      {"code": _masked(check), "found": subject is not None}, channel=channel)
+            return CodeLookup(check, _enquiry(session, subject, kinds, audience) if subject else None)
+    raise refused  # after the refusal's audit entry has committed
 
 
 def by_id(subject_id: int, sender_id: str | None = None, kinds: tuple[str, ...] = (),
-          audience: str = ANONYMOUS) -> Enquiry | None:
-    """The subject in focus again (a follow-up question); None if it has gone from the database."""
+          audience: str = ANONYMOUS, channel: str | None = None) -> Enquiry | None:
+    """The subject in focus again (a follow-up question); None if it has gone from the database.
+    Raises rate_limit.TooManyLookups when the sender asked too often."""
     with session_scope() as session:
-        row = session.get(Subject, int(subject_id))
-        audit.log(session, audience, sender_id, "lookup_focus", "subject", subject_id,
-                  {"kinds": list(kinds), "found": row is not None})
-        return _enquiry(session, subjects.SubjectView.of(row), kinds, audience) if row else None
+        refused = rate_limit.check_lookup(session, audience, sender_id, "lookup_focus", "subject",
+                                          {"subject_id": int(subject_id)}, channel)
+        if refused is None:
+            row = session.get(Subject, int(subject_id))
+            audit.log(session, audience, sender_id, "lookup_focus", "subject", subject_id,
+                      {"kinds": list(kinds), "found": row is not None}, channel=channel)
+            return _enquiry(session, subjects.SubjectView.of(row), kinds, audience) if row else None
+    raise refused
 
 
 def by_name(name: str, sender_id: str | None = None, kinds: tuple[str, ...] = (),
-            audience: str = ANONYMOUS, limit: int = 5) -> NameLookup:
+            audience: str = ANONYMOUS, limit: int = 5, channel: str | None = None) -> NameLookup:
+    """Raises rate_limit.TooManyLookups when the sender asked too often (a too short name is no lookup)."""
     result = NameLookup(query=name)
     if len(normalize_name(name)) < MIN_NAME_CHARS:
         result.too_short = True
         return result
     with session_scope() as session:
-        found = subjects.search_by_name(session, name, limit=limit)
-        if not found.candidates:  # '哈尔滨北辰物流' for '哈尔滨市北辰物流有限公司': try the part after the place
-            rest = without_place_prefix(name)
-            if rest != name and len(normalize_name(rest)) >= MIN_NAME_CHARS:
-                found = subjects.search_by_name(session, rest, limit=limit)
-        audit.log(session, audience, sender_id, "lookup_name", "subject",
-                  found.exact.id if found.exact else None,
-                  {"query": name, "matches": found.total, "too_many": found.too_many})
-        if found.exact:
-            result.exact = _enquiry(session, found.exact, kinds, audience)
-        elif len(found.candidates) == 1 and not found.too_many:
-            # One subject contains the fragment: answering directly saves the user a click.
-            result.exact = _enquiry(session, found.candidates[0], kinds, audience)
-        else:
-            result.candidates = found.candidates
-            result.too_many = found.too_many
-        return result
+        refused = rate_limit.check_lookup(session, audience, sender_id, "lookup_name", "subject",
+                                          {"query": codes.mask_ids_in_text(name)}, channel)
+        if refused is None:
+            return _name_lookup(session, result, sender_id, kinds, audience, limit, channel)
+    raise refused
+
+
+def _name_lookup(session, result: NameLookup, sender_id: str | None, kinds: tuple[str, ...], audience: str,
+                 limit: int, channel: str | None) -> NameLookup:
+    name = result.query
+    found = subjects.search_by_name(session, name, limit=limit)
+    if not found.candidates:  # '哈尔滨北辰物流' for '哈尔滨市北辰物流有限公司': try the part after the place
+        rest = without_place_prefix(name)
+        if rest != name and len(normalize_name(rest)) >= MIN_NAME_CHARS:
+            found = subjects.search_by_name(session, rest, limit=limit)
+    audit.log(session, audience, sender_id, "lookup_name", "subject",
+              found.exact.id if found.exact else None,
+              {"query": name, "matches": found.total, "too_many": found.too_many}, channel=channel)
+    if found.exact:
+        result.exact = _enquiry(session, found.exact, kinds, audience)
+    elif len(found.candidates) == 1 and not found.too_many:
+        # One subject contains the fragment: answering directly saves the user a click.
+        result.exact = _enquiry(session, found.candidates[0], kinds, audience)
+    else:
+        result.candidates = found.candidates
+        result.too_many = found.too_many
+    return result

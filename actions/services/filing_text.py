@@ -30,20 +30,31 @@ def _limit_word(confirmed: bool) -> str:
 
 
 def summary(kind: str, subject_name: str, record: RecordView, slots: dict) -> str:
+    """The filing to confirm. What the user typed is shown as typed, except that an ID number in it
+    is masked like everywhere else (the ticket keeps the text as typed)."""
+    def typed(slot: str) -> str:
+        return mask_ids_in_text(str(slots.get(slot) or ""))
+
     lines = [f"请核对您的{KIND_NAME[kind]}申请：",
              f"主体：{subject_name}",
              f"记录：{record_label(record)}"]
     if kind == "objection":
         lines += [f"异议理由：{slots.get('objection_ground')}",
-                  f"情况说明：{slots.get('objection_description')}",
-                  f"证据材料：{slots.get('objection_evidence')}"]
+                  f"情况说明：{typed('objection_description')}",
+                  f"证据材料：{typed('objection_evidence')}"]
     else:
-        lines += [f"履行情况：{slots.get('repair_performance')}",
+        lines += [f"履行情况：{typed('repair_performance')}",
                   "信用承诺：已同意"]
-    lines += [f"联系人：{slots.get('contact_name')}",
+    lines += [f"联系人：{typed('contact_name')}",
               f"联系电话：{slots.get('contact_phone')}",
               "信息无误请回复“确认”；需要修改请直接说，例如“电话改成（新号码）”；说“取消”放弃本次申请。"]
     return "\n".join(lines)
+
+
+def bad_phone(value: str) -> str:
+    """A number that is not a phone number, quoted back short and with any ID number in it masked."""
+    shown = mask_ids_in_text(value if len(value) <= 24 else value[:24] + "…")
+    return f"“{shown}”不是有效的电话号码。请发送11位手机号，或带区号的座机号（如 0459-4567890）。"
 
 
 def receipt(ticket: TicketView, created: bool, same_request: bool) -> str:

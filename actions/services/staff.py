@@ -2,7 +2,10 @@
 
 A session is a random token in an HttpOnly cookie; the database keeps only its SHA-256 and the
 session's CSRF token, so any number of web servers can share sessions through the database.
-Repeated failed logins lock the account for a while (LOCK_AFTER, LOCK_MINUTES).
+Repeated failed logins lock the account for a while (LOCK_AFTER, LOCK_MINUTES), and too many from
+one client address, whatever the accounts, refuse that address for a while (password spraying).
+The numbers are in actions/rules/limits.yml; the address count is the audit log's, so it holds
+across web servers.
 """
 from __future__ import annotations
 
@@ -15,10 +18,11 @@ import sqlalchemy as sa
 
 from actions.db.engine import session_scope
 from actions.db.models import STAFF_ROLES, StaffSession, StaffUser, utcnow
-from actions.services import audit, passwords
+from actions.services import audit, passwords, rate_limit
+from actions.services.limits_rules import rules as limits
 
-LOCK_AFTER = 5
-LOCK_MINUTES = 15
+LOCK_AFTER = limits().console_login.account_failures
+LOCK_MINUTES = limits().console_login.account_lock_minutes
 SESSION_HOURS = 8  # idle time after which a session ends; each use extends it
 TOUCH_EVERY = dt.timedelta(minutes=1)  # write last_seen at most this often
 WRONG = "用户名或密码不正确"  # the same words whether the name exists or not
@@ -26,6 +30,21 @@ WRONG = "用户名或密码不正确"  # the same words whether the name exists 
 
 class StaffError(ValueError):
     """A refused request; the message is Chinese and meant for the person asking."""
+
+
+class TooManyAttempts(StaffError):
+    """Sign-in refused, without looking at the password, because the client address failed too
+    often; `retry_after` in whole seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def too_many_attempts_text(wait: int) -> str:
+    minutes = -(-wait // 60)
+    return (f"此网络地址登录失败次数过多，为保护账号安全，暂停从该地址登录。请在 {minutes} 分钟（{wait} 秒）后再试；"
+            f"如忘记密码，请联系系统管理员。")
 
 
 def label_of(username: str, display_name: str | None) -> str:
@@ -83,7 +102,7 @@ def _token_hash(token: str) -> str:
 
 
 def add(username: str, password: str, role: str = "operator", display_name: str | None = None,
-        actor: str = "cli") -> tuple[StaffView, bool]:
+        actor: str = "cli", channel: str = "cli") -> tuple[StaffView, bool]:
     """Create the account, or set a new password (and role) on an existing one. Returns (staff, created)."""
     username = (username or "").strip()
     if not username or len(username) > 50 or any(c.isspace() for c in username):
@@ -105,18 +124,18 @@ def add(username: str, password: str, role: str = "operator", display_name: str 
         if not created:  # a new password ends every session of the old one
             session.execute(sa.delete(StaffSession).where(StaffSession.staff_id == user.id))
         audit.log(session, "system", actor, "staff_add" if created else "staff_password", "staff", user.username,
-                  {"role": role})
+                  {"role": role}, channel=channel)
         return StaffView.of(user), created
 
 
-def disable(username: str, actor: str = "cli") -> StaffView:
+def disable(username: str, actor: str = "cli", channel: str = "cli") -> StaffView:
     with session_scope() as session:
         user = session.execute(sa.select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
         if user is None:
             raise StaffError(f"没有用户名为 {username} 的工作人员")
         user.active = False
         session.execute(sa.delete(StaffSession).where(StaffSession.staff_id == user.id))
-        audit.log(session, "system", actor, "staff_disable", "staff", user.username)
+        audit.log(session, "system", actor, "staff_disable", "staff", user.username, channel=channel)
         return StaffView.of(user)
 
 
@@ -133,10 +152,19 @@ def get(staff_id: int) -> StaffView | None:
 
 def sign_in(username: str, password: str, ip: str | None = None, user_agent: str | None = None,
             now: dt.datetime | None = None) -> SignedIn:
-    """A new session for the right password; StaffError (one message for every failure) otherwise.
-    A failure is committed (counter, lock, audit entry) before it is raised."""
+    """A new session for the right password; StaffError (one message for every failure) otherwise,
+    TooManyAttempts when the client address `ip` failed too often. A failure is committed (counter,
+    lock, audit entry) before it is raised."""
     now = now or utcnow()
     refusal: str | None = None
+    with session_scope() as session:
+        spraying = rate_limit.login_wait(session, ip, now)
+        if spraying is not None:  # refused before the password is looked at, so guessing goes no further
+            failures, wait = spraying
+            audit.log(session, "anonymous", ip, rate_limit.LOGIN_REFUSED, "staff", (username or "").strip()[:100],
+                      {"reason": "address", "failures": failures, "retry_after": wait}, channel="console")
+    if spraying is not None:
+        raise TooManyAttempts(too_many_attempts_text(spraying[1]), spraying[1])
     with session_scope() as session:
         user = session.execute(sa.select(StaffUser).where(StaffUser.username == (username or "").strip())
                                .with_for_update()).scalar_one_or_none()

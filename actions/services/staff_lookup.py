@@ -1,5 +1,7 @@
 """What the staff console shows about a subject: every record, also those no longer on public
-display, and the tickets on them. Each lookup is written to the audit log with the staff member.
+display, and the tickets on them. Each lookup is written to the audit log with the staff member,
+and limited per staff member (actions/rules/limits.yml: staff_lookups; rate_limit.TooManyLookups,
+nothing looked up) so that a stolen session cannot export the register quickly.
 
 People are found by their ID number only, as in the chat (no enumeration of people by name), and
 their ID number is shown masked here too.
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 
 from actions.db.engine import session_scope
 from actions.db.models import Subject
-from actions.services import audit, codes, subjects
+from actions.services import audit, codes, rate_limit, subjects
 from actions.services.enquiry import RecordView
 
 LIMIT = 20
@@ -37,32 +39,49 @@ def search(query: str, staff: str) -> Found:
     if not query:
         return found
     check = codes.check_code(query)
-    with session_scope() as session:
-        if check.valid:
-            subject = subjects.find_by_code(session, check.normalized)
-            found.subjects = [subject] if subject else []
-            shown = codes.mask_id_number(check.normalized) if check.kind == "id_number" else check.normalized
-            audit.log(session, "staff", staff, "staff_lookup_code", "subject", subject.id if subject else None,
-                      {"code": shown, "found": subject is not None}, channel="console")
-            return found
-        if len(query) < 2:
-            found.too_short = True
-            return found
-        result = subjects.search_by_name(session, query, limit=LIMIT)
-        found.subjects = result.candidates
-        found.too_many = result.too_many or result.total > LIMIT
-        audit.log(session, "staff", staff, "staff_lookup_name", "subject", None,
-                  {"query": codes.mask_ids_in_text(query), "matches": result.total}, channel="console")
+    if not check.valid and len(query) < 2:
+        found.too_short = True
         return found
+    action = "staff_lookup_code" if check.valid else "staff_lookup_name"
+    with session_scope() as session:
+        refused = rate_limit.check_lookup(session, "staff", staff, action, "subject",
+                                          {"query": codes.mask_ids_in_text(query)[:100]}, "console")
+        if refused is None:
+            return _search(session, found, check, staff)
+    raise refused
+
+
+def _search(session, found: Found, check: codes.CodeCheck, staff: str) -> Found:
+    if check.valid:
+        subject = subjects.find_by_code(session, check.normalized)
+        found.subjects = [subject] if subject else []
+        shown = codes.mask_id_number(check.normalized) if check.kind == "id_number" else check.normalized
+        audit.log(session, "staff", staff, "staff_lookup_code", "subject", subject.id if subject else None,
+                  {"code": shown, "found": subject is not None}, channel="console")
+        return found
+    result = subjects.search_by_name(session, found.query, limit=LIMIT)
+    found.subjects = result.candidates
+    found.too_many = result.too_many or result.total > LIMIT
+    audit.log(session, "staff", staff, "staff_lookup_name", "subject", None,
+              {"query": codes.mask_ids_in_text(found.query), "matches": result.total}, channel="console")
+    return found
 
 
 def subject_file(subject_id: int, staff: str) -> SubjectFile | None:
     with session_scope() as session:
-        row = session.get(Subject, subject_id)
-        audit.log(session, "staff", staff, "staff_view_subject", "subject", subject_id,
-                  {"found": row is not None}, channel="console")
-        if row is None:
-            return None
-        records = [RecordView.of(r) for r in subjects.records_of(session, subject_id, include_hidden=True)]
-        public = sum(r.display_status in subjects.PUBLIC_STATUSES for r in records)
-        return SubjectFile(subjects.SubjectView.of(row), records, public)
+        refused = rate_limit.check_lookup(session, "staff", staff, "staff_view_subject", "subject",
+                                          {"subject_id": subject_id}, "console")
+        if refused is None:
+            return _subject_file(session, subject_id, staff)
+    raise refused
+
+
+def _subject_file(session, subject_id: int, staff: str) -> SubjectFile | None:
+    row = session.get(Subject, subject_id)
+    audit.log(session, "staff", staff, "staff_view_subject", "subject", subject_id,
+              {"found": row is not None}, channel="console")
+    if row is None:
+        return None
+    records = [RecordView.of(r) for r in subjects.records_of(session, subject_id, include_hidden=True)]
+    public = sum(r.display_status in subjects.PUBLIC_STATUSES for r in records)
+    return SubjectFile(subjects.SubjectView.of(row), records, public)

@@ -18,7 +18,7 @@ from actions.db import keys
 from actions.db.engine import session_scope
 from actions.db.models import (AssistConversation, Record, StaffUser, Subject, Ticket, TicketCounter, TicketEvent,
                                utcnow)
-from actions.services import audit, outbox, subjects
+from actions.services import audit, outbox, rate_limit, subjects
 from actions.services.display_rules import rules as display_rules
 from actions.services.enquiry import RecordView
 from actions.services.textnorm import to_simplified
@@ -248,12 +248,40 @@ def get(ticket_no: str) -> TicketView | None:
         return _view(session, t) if t else None
 
 
-def of_sender(sender_id: str, limit: int = 10) -> list[TicketView]:
-    """The tickets this conversation filed, newest first."""
+def lookup(ticket_no: str, sender_id: str | None, channel: str | None = None,
+           audience: str = "anonymous") -> TicketView | None:
+    """A ticket's progress asked for in a chat: audited (lookup_ticket) and limited like every chat
+    lookup, since ticket numbers are sequential (rate_limit.TooManyLookups, nothing read)."""
+    number = ticket_no.strip().upper()
     with session_scope() as session:
-        rows = session.execute(sa.select(Ticket).options(selectinload(Ticket.events))
-                               .where(Ticket.sender_id == sender_id).order_by(Ticket.id.desc()).limit(limit)).scalars()
-        return _views(session, list(rows))
+        refused = rate_limit.check_lookup(session, audience, sender_id, "lookup_ticket", "ticket",
+                                          {"ticket_no": number[:30]}, channel)
+        if refused is None:
+            t = session.execute(sa.select(Ticket).where(Ticket.ticket_no == number)).scalar_one_or_none()
+            audit.log(session, audience, sender_id, "lookup_ticket", "ticket", number[:100],
+                      {"found": t is not None}, channel=channel)
+            return _view(session, t) if t else None
+    raise refused
+
+
+def mine(sender_id: str, limit: int = 10, channel: str | None = None,
+         audience: str = "anonymous") -> list[TicketView]:
+    """「我的申请」: the tickets this conversation filed, newest first; audited (lookup_my_tickets)
+    and limited like every chat lookup."""
+    with session_scope() as session:
+        refused = rate_limit.check_lookup(session, audience, sender_id, "lookup_my_tickets", "ticket", None, channel)
+        if refused is None:
+            views = _of_sender(session, sender_id, limit)
+            audit.log(session, audience, sender_id, "lookup_my_tickets", "ticket",
+                      views[0].ticket_no if len(views) == 1 else None, {"found": len(views)}, channel=channel)
+            return views
+    raise refused
+
+
+def _of_sender(session: Session, sender_id: str, limit: int) -> list[TicketView]:
+    rows = session.execute(sa.select(Ticket).options(selectinload(Ticket.events))
+                           .where(Ticket.sender_id == sender_id).order_by(Ticket.id.desc()).limit(limit)).scalars()
+    return _views(session, list(rows))
 
 
 def listing(status: str | None = None, kind: str | None = None, limit: int = 50, due_by: dt.date | None = None,
@@ -354,20 +382,43 @@ def records_for(subject_id: int, kind: str) -> list[RecordView]:
         if subject is None:
             return []
         rows = subjects.records_of(session, subject_id, kinds)
-        if subject.subject_type == "自然人":
-            rows = [r for r in rows if r.kind == "list" and r.list_type in display_rules().person_public_lists]
-        return [RecordView.of(r) for r in rows]
+        return [RecordView.of(r) for r in rows if _shown_to_public(r, subject.subject_type)]
 
 
-def record_by_doc(doc_number: str, subject_id: int | None = None) -> list[RecordView]:
-    """Displayed records with this document number (brackets and spaces normalised)."""
+def _shown_to_public(record: Record, subject_type: str | None) -> bool:
+    """A natural person's penalties and licences are never public, only the lists the display rules
+    name (as in the enquiry): no form may offer, find or file on the others."""
+    return subject_type != "自然人" or (record.kind == "list" and record.list_type in display_rules().person_public_lists)
+
+
+def offered_record(record_id: int, kind: str, subject_id: int | None) -> RecordView | None:
+    """The record a form button (choice r<id>) names, only if the filing could have offered it: one
+    of `records_for` the filing's subject. A forged payload naming another subject's record, a record
+    no longer displayed or a natural person's non-public record gets None."""
+    if subject_id is None:
+        return None
+    return next((r for r in records_for(subject_id, kind) if r.id == record_id), None)
+
+
+def record_by_doc(doc_number: str, subject_id: int | None = None, sender_id: str | None = None,
+                  channel: str | None = None, audience: str = "anonymous") -> list[RecordView]:
+    """Displayed records with this document number (brackets and spaces normalised). A lookup like
+    the enquiry's: audited (lookup_doc) and limited (rate_limit.TooManyLookups, nothing read)."""
     wanted = keys.doc_key(to_simplified(doc_number))
     with session_scope() as session:
-        q = sa.select(Record).where(Record.display_status.in_(subjects.PUBLIC_STATUSES))
-        if subject_id is not None:
-            q = q.where(Record.subject_id == subject_id)
-        candidates = session.execute(q.where(Record.doc_number.like(f"%{_digits_tail(doc_number)}%"))).scalars()
-        return [RecordView.of(r) for r in candidates if keys.doc_key(to_simplified(r.doc_number)) == wanted]
+        refused = rate_limit.check_lookup(session, audience, sender_id, "lookup_doc", "record",
+                                          {"doc_number": doc_number[:200]}, channel)
+        if refused is None:
+            q = sa.select(Record).where(Record.display_status.in_(subjects.PUBLIC_STATUSES))
+            if subject_id is not None:
+                q = q.where(Record.subject_id == subject_id)
+            candidates = session.execute(q.where(Record.doc_number.like(f"%{_digits_tail(doc_number)}%"))).scalars()
+            found = [RecordView.of(r) for r in candidates if keys.doc_key(to_simplified(r.doc_number)) == wanted
+                     and _shown_to_public(r, session.get(Subject, r.subject_id).subject_type)]
+            audit.log(session, audience, sender_id, "lookup_doc", "record", found[0].id if len(found) == 1 else None,
+                      {"doc_number": doc_number[:200], "subject_id": subject_id, "found": len(found)}, channel=channel)
+            return found
+    raise refused
 
 
 def _digits_tail(doc_number: str) -> str:

@@ -25,14 +25,14 @@ from aiohttp import web
 
 from actions.services import handoff, outbox
 from actions.services.textnorm import reply_in_script
-from actions.settings import hotline, hotline_hours
+from actions.settings import hotline, hotline_hours, max_message_chars
+from bot.channels.guard import clean_message
 from bot.rasa_client import RasaUnavailable
 from bot.web.keys import RASA
 
 log = logging.getLogger(__name__)
 
 SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_CHARS = 1000
 CHANNEL = "web"
 
 
@@ -72,11 +72,13 @@ async def post_chat(request: web.Request) -> web.Response:
     page_id, text, script = body.get("sender"), body.get("message"), body.get("script")
     if not isinstance(page_id, str) or not SENDER.match(page_id):
         return _bad("会话标识不正确，请刷新页面后重试")
-    if not isinstance(text, str) or not text.strip():
+    if isinstance(text, str):  # the REST channel's cleaning, before the text is kept in a transcript
+        text = clean_message(text).strip()
+    if not isinstance(text, str) or not text:
         return _bad("请输入您的问题")
-    text = text.strip()
-    if len(text) > MAX_CHARS:
-        return _bad(f"消息太长了，请控制在 {MAX_CHARS} 字以内，或分几次发送")
+    limit = max_message_chars()  # the same limit as the REST channel's guard (bot/channels/rest.py)
+    if len(text) > limit:
+        return _bad(f"消息太长了，请控制在 {limit} 字以内，或分几次发送")
     if script not in (None, "simplified", "traditional"):
         script = None
     sender = conversation_of(page_id)

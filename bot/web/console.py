@@ -5,7 +5,9 @@ Pages are rendered on the server (templates/); the few JSON APIs under /console/
 pages' live parts (handoff transcript, assist mode) and scripts. An anonymous request to a page is
 redirected to /console/login, to an API answered 401; every POST needs the session's CSRF token
 (form field csrf_token or header X-CSRF-Token). Every lookup and change is audit-logged with the
-staff member, through the same services as the CLI.
+staff member, through the same services as the CLI. Subject lookups are limited per staff member and
+failed sign-ins per client address (actions/rules/limits.yml): both refusals are HTTP 429 with
+Retry-After, a polite page or JSON, and audited.
 """
 from __future__ import annotations
 
@@ -23,7 +25,10 @@ from aiohttp import web
 from actions.services import assist, audit, handoff, outbox, staff, staff_lookup, tickets
 from actions.services.codes import mask_ids_in_text
 from actions.services.dates import add_working_days
+from actions.services.rate_limit import TooManyLookups
+from actions.settings import max_message_chars
 from bot.rasa_client import RasaUnavailable
+from bot.web.client_address import client_address
 from bot.web.keys import RASA
 
 COOKIE = "xinyong_console"
@@ -33,6 +38,7 @@ DUE_SOON_WORKING_DAYS = 2  # a deadline this close is highlighted before it pass
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 DECISIONS = {"objection": ("更正", "撤销", "维持", tickets.RETURN), "repair": ("准予修复", "不予修复", tickets.RETURN)}
 KIND_NAME = {"objection": "异议", "repair": "信用修复"}
+HANDOFF_VIEW_AUDIT_SECONDS = 600  # a handoff kept open is audited once per ten minutes, not on every poll
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                           autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -86,6 +92,28 @@ def _is_api(path: str) -> bool:
     return path.startswith("/console/api/")
 
 
+def _wants_json(request: web.Request) -> bool:
+    return _is_api(request.path) or "application/json" in request.headers.get("Accept", "")
+
+
+def too_many_lookups_text(refused: TooManyLookups) -> str:
+    w = refused.window
+    per = {60: "每分钟", 3600: "每小时"}.get(w.seconds, f"每 {w.seconds} 秒")
+    return (f"查询过于频繁：为防止信用信息被批量导出，每位工作人员{per}最多查询 {w.lookups} 次。"
+            f"本次未执行查询，请在 {refused.retry_after} 秒后再试。")
+
+
+def _too_many(request: web.Request, text: str, retry_after: int, page=None) -> web.Response:
+    """HTTP 429 with Retry-After: JSON for the APIs, else a short page."""
+    headers = {"Retry-After": str(retry_after)}
+    if _wants_json(request):
+        return web.json_response({"error": text, "retry_after": retry_after}, status=429, headers=headers)
+    if page is not None:
+        page.headers.update(headers)
+        return page
+    return web.Response(text=text, status=429, content_type="text/plain", charset="utf-8", headers=headers)
+
+
 # ---------------------------------------------------------------- authentication
 
 @web.middleware
@@ -108,7 +136,10 @@ async def auth_middleware(request: web.Request, handler):
             return web.Response(text="页面已过期，请返回并刷新后重试。", status=403, content_type="text/plain",
                                 charset="utf-8")
     request[SESSION_KEY] = sess
-    return await handler(request)
+    try:
+        return await handler(request)
+    except TooManyLookups as refused:  # nothing was looked up; the refusal is in the audit log
+        return _too_many(request, too_many_lookups_text(refused), refused.retry_after)
 
 
 def _safe_next(value: str | None) -> str:
@@ -138,7 +169,10 @@ async def login_submit(request: web.Request) -> web.Response:
         return await login_page(request, "页面已过期，请重新输入", status=403)
     try:
         signed = await asyncio.to_thread(staff.sign_in, str(form.get("username", "")), str(form.get("password", "")),
-                                         request.remote, request.headers.get("User-Agent"))
+                                         client_address(request), request.headers.get("User-Agent"))
+    except staff.TooManyAttempts as refused:
+        return _too_many(request, str(refused), refused.retry_after,
+                         None if _wants_json(request) else await login_page(request, str(refused), status=429))
     except staff.StaffError as refused:
         return await login_page(request, str(refused), status=401)
     resp = web.HTTPFound(_safe_next(str(form.get("next", ""))))
@@ -347,12 +381,20 @@ async def handoff_page(request: web.Request, error: str | None = None, status: i
 
 
 async def handoffs_api(request: web.Request) -> web.Response:
-    rows = await asyncio.to_thread(handoff.queue, request.query.get("status") or "open")
+    status = request.query.get("status") or "open"
+    rows = await asyncio.to_thread(handoff.queue, status)
+    # Unlike the queue page, this returns every transcript: a lookup of what users said.
+    await asyncio.to_thread(audit.record, "staff", _me(request).staff.label, "staff_view_handoffs", "handoff", None,
+                            {"status": status, "ids": [h.id for h in rows][:100]}, "console")
     return web.json_response({"handoffs": [_handoff_json(h) for h in rows]})
 
 
 async def handoff_api(request: web.Request) -> web.Response:
-    return web.json_response(_handoff_json(await _handoff(request)))
+    h = await _handoff(request)
+    # The handoff page polls this every few seconds for new turns: one entry per view, not per poll.
+    await asyncio.to_thread(audit.record_unless_recent, "staff", _me(request).staff.label, "staff_view_handoff",
+                            "handoff", h.id, HANDOFF_VIEW_AUDIT_SECONDS, "console")
+    return web.json_response(_handoff_json(h))
 
 
 async def _handoff_change(request: web.Request, what: str, text: str | None) -> handoff.HandoffView:
@@ -405,7 +447,7 @@ async def assist_api(request: web.Request) -> web.Response:
     text = (body.get("text") or "").strip() if isinstance(body.get("text"), str) else ""
     if not text:
         return web.json_response({"error": "请输入来电人说的话"}, status=400)
-    if len(text) > 1000:
+    if len(text) > max_message_chars():  # the limit of every channel (bot/channels/rest.py)
         return web.json_response({"error": "内容太长了，请分几次输入"}, status=400)
     conversation = body.get("conversation")
     if conversation:
@@ -436,13 +478,24 @@ async def audit_page(request: web.Request) -> web.Response:
         before = None
     rows = await asyncio.to_thread(audit.recent, q.get("actor") or None, q.get("action") or None,
                                    q.get("target") or None, q.get("actor_type") or None, before, 100)
+    await _audit_audit(request)
     return render(request, "audit.html", rows=rows, q=q)
+
+
+async def _audit_audit(request: web.Request) -> None:
+    """Reading the log is a lookup too (it holds conversation ids and what was searched); written
+    after the read, so the page shows what was there before."""
+    wanted = {k: request.query[k][:100] for k in ("actor", "action", "target", "actor_type", "before")
+              if request.query.get(k)}
+    await asyncio.to_thread(audit.record, "staff", _me(request).staff.label, "staff_view_audit", "audit_log", None,
+                            wanted or None, "console")
 
 
 async def audit_api(request: web.Request) -> web.Response:
     q = request.query
     rows = await asyncio.to_thread(audit.recent, q.get("actor") or None, q.get("action") or None,
                                    q.get("target") or None, q.get("actor_type") or None, None, 100)
+    await _audit_audit(request)
     return web.json_response({"entries": [{"id": r.id, "at": r.at.isoformat(), "actor_type": r.actor_type,
                                            "actor": r.actor, "channel": r.channel, "action": r.action,
                                            "target_type": r.target_type, "target_id": r.target_id,

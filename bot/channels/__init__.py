@@ -1,0 +1,1 @@
+"""Rasa input channels of the assistant, registered by module path in bot/credentials.yml."""
