@@ -15,13 +15,14 @@ PYTHON310 := $(shell \
     ls -d /root/.pyenv/versions/3.10.* 2>/dev/null | sort -V | tail -n 1 | sed 's|$$|/bin/python|'; \
   fi)
 
-.PHONY: help setup run test train seed bench clean browser
+.PHONY: help setup run test train seed bench load clean browser nginx
 
 help:
 	@echo "make run    set up, train if needed, create the demo database, start every server"
 	@echo "make test   the whole test suite"
 	@echo "make setup  only create .venv and install (idempotent)"
 	@echo "make bench  import and lookup benchmarks on 1,000,000 demo subjects (slow)"
+	@echo "make load   load benchmark: 50 simulated users against the cluster and a bare Rasa baseline"
 
 setup: $(STAMP)
 
@@ -45,7 +46,7 @@ run: setup
 	$(XY) db seed-demo --if-empty
 	$(XY) serve
 
-test: setup browser
+test: setup browser nginx
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 # The chat page's end-to-end tests drive Debian's Chromium through Playwright; no browser is
@@ -61,8 +62,23 @@ browser:
 	  fi; \
 	fi
 
+# `xinyong serve --replicas N` balances with the distribution's nginx; the fault tests run it.
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's nginx-light for the replicated cluster"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null \
+	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null; }; \
+	  else \
+	    echo "the cluster tests need nginx: sudo apt-get install nginx-light" >&2; exit 1; \
+	  fi; \
+	fi
+
 bench: setup
 	$(PY) bench/run.py
+
+load: setup nginx
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) models/*.tar.gz var/*.db

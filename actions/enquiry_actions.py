@@ -1,10 +1,13 @@
 """action_query_credit: look a subject up by code or name, or answer a follow-up on the one in focus.
 
 Thin: it reads entities and slots, calls services.enquiry off the event loop, and lets
-services.enquiry_text word the answer. Slots it keeps: focus_subject (internal id, never an ID
+services.enquiry_text word the answer (a sender who asked too often is refused by the service,
+and SafeAction says so). Slots it keeps: focus_subject (internal id, never an ID
 number), previous_subject, listing_offset and listing_kinds (for "查看更多").
 """
 from __future__ import annotations
+
+import re
 
 from typing import Any
 
@@ -16,10 +19,15 @@ from actions.latest import latest_entity, previous_action, set_last_turn
 from actions.policy_actions import answer_policy, is_policy_followup
 from actions.reply import Reply
 from actions.safe_action import SafeAction
-from actions.services import enquiry, enquiry_text, followup
+from actions.services import codes, enquiry, enquiry_text, followup
 from actions.services.enquiry import Enquiry
 
 MAX_CANDIDATES = 5
+
+
+def _echo(code: str) -> str:
+    """A code as the reply may repeat it: anything shaped like an ID number (valid or mistyped) masked."""
+    return codes.mask_id_number(code) if re.fullmatch(r"\d{17}[\dXx]", code or "") else code
 
 
 def _code_payload(code: str) -> str:
@@ -40,27 +48,28 @@ class ActionQueryCredit(SafeAction):
         if (not page and not latest_entity(tracker, "credit_code") and not latest_entity(tracker, "subject_name")
                 and policy_last and is_policy_followup(text)):
             return await answer_policy(reply, tracker)
-        sender = tracker.sender_id
+        sender, channel = tracker.sender_id, tracker.get_latest_input_channel() or None
         focus = tracker.get_slot("focus_subject")
 
         code = latest_entity(tracker, "credit_code")
         if code:
-            found = await run_db(enquiry.by_code, code, sender, asked.kinds)
+            found = await run_db(enquiry.by_code, code, sender, asked.kinds, channel=channel)
+            shown = _echo(found.check.normalized)
             if not found.check.valid:
                 reply.zh_en(f"{found.check.reason}。请核对后重新发送，统一社会信用代码共18位。",
-                            f"That code does not check out ({found.check.normalized}): please check it "
+                            f"That code does not check out ({shown}): please check it "
                             f"and send it again. A unified social credit code has 18 characters.")
                 return []
             if found.enquiry is None:
-                reply.zh_en(f"没有找到代码为 {found.check.normalized if found.check.kind != 'id_number' else '该身份证号'}"
+                reply.zh_en(f"没有找到代码为 {shown if found.check.kind != 'id_number' else '该身份证号'}"
                             f" 的主体公示信息。请核对代码，或发送主体名称查询。",
-                            f"No subject with the code {found.check.normalized} was found on the platform.")
+                            f"No subject with the code {shown} was found on the platform.")
                 return []
             return self._show(reply, found.enquiry, 0, focus)
 
         name = latest_entity(tracker, "subject_name")
         if name:
-            return await self._by_name(reply, name, sender, asked.kinds, focus)
+            return await self._by_name(reply, name, sender, asked.kinds, focus, channel)
 
         # A person named in the message is never looked up, not even when the conversation is about
         # another subject: only a full ID number finds a person.
@@ -77,24 +86,25 @@ class ActionQueryCredit(SafeAction):
                 reply.zh_en("之前没有查询过其他主体。请发送主体名称或统一社会信用代码。",
                             "There is no earlier subject in this conversation. Send a name or a code.")
                 return []
-            found_previous = await run_db(enquiry.by_id, int(previous), sender, asked.kinds)
+            found_previous = await run_db(enquiry.by_id, int(previous), sender, asked.kinds, channel=channel)
             return self._show_or_gone(reply, found_previous, 0, focus)
 
         if focus and (asked.more or page):
             offset = int(page) if page and page.isdigit() else int(tracker.get_slot("listing_offset") or 0)
             kinds = tuple((tracker.get_slot("listing_kinds") or "").split(",")) if tracker.get_slot("listing_kinds") else ()
-            found_focus = await run_db(enquiry.by_id, int(focus), sender, kinds)
+            found_focus = await run_db(enquiry.by_id, int(focus), sender, kinds, channel=channel)
             return self._show_or_gone(reply, found_focus, offset, focus)
 
         if focus:
-            found_focus = await run_db(enquiry.by_id, int(focus), sender, asked.kinds)
+            found_focus = await run_db(enquiry.by_id, int(focus), sender, asked.kinds, channel=channel)
             return self._show_or_gone(reply, found_focus, 0, focus)
 
         reply.response("utter_ask_subject")
         return []
 
-    async def _by_name(self, reply: Reply, name: str, sender: str, kinds: tuple[str, ...], focus) -> list:
-        found = await run_db(enquiry.by_name, name, sender, kinds, limit=MAX_CANDIDATES)
+    async def _by_name(self, reply: Reply, name: str, sender: str, kinds: tuple[str, ...], focus,
+                       channel: str | None) -> list:
+        found = await run_db(enquiry.by_name, name, sender, kinds, limit=MAX_CANDIDATES, channel=channel)
         if found.too_short:
             reply.zh_en(f"“{name}”太短了，会匹配到很多主体。请输入名称中至少连续3个字，或发送18位统一社会信用代码。",
                         f"\"{name}\" is too short to search. Send at least 3 characters of the name or the 18-character code.")

@@ -20,8 +20,9 @@ from actions.latest import latest_entity
 from actions.policy_actions import is_policy_followup
 from actions.reply import Reply
 from actions.safe_action import SafeAction
-from actions.services import eligibility, enquiry, filing_text, followup, form_input, tickets
+from actions.services import eligibility, enquiry, filing_text, followup, form_input, payload_guard, tickets
 from actions.services.enquiry import RecordView
+from actions.services.rate_limit import TooManyLookups
 from actions.services.workflow_rules import rules
 
 FORMS = {"objection_form": "objection", "repair_form": "repair"}
@@ -40,6 +41,8 @@ FREE_TEXT = ("objection_description", "objection_evidence", "repair_performance"
 DIGRESSIONS = ("ask_policy", "check_status", "human_handoff", "bot_challenge")
 DIGRESSION_CONFIDENCE = 0.6
 MAX_CHOICES = 8
+# A record button naming a record this filing did not offer (a forged payload, or a stale button).
+NOT_OFFERED = "请从上面列出的记录中选择（点选按钮，或回复第几条），也可以直接发送决定书文号。"
 
 
 def _just_activated(tracker: Tracker, form: str) -> bool:
@@ -65,6 +68,7 @@ class Turn:
         self.intent = intent.get("name")
         self.confidence = float(intent.get("confidence") or 0.0)
         self.payload = self.text.startswith("/")
+        self.channel = tracker.get_latest_input_channel() or None
         self.entities = {name: latest_entity(tracker, name) for name in
                          ("credit_code", "subject_name", "doc_number", "phone", "person_name", "choice")}
 
@@ -160,21 +164,22 @@ class _Form:
             await self._subject_by_name(e["subject_name"])
         if e["doc_number"]:
             await self._record_by_doc(e["doc_number"])
-        choice = e["choice"] or ""
-        if choice.startswith("r") and choice[1:].isdigit():
-            await self._record_by_id(int(choice[1:]))
-        elif choice.startswith("g") and choice[1:].isdigit() and self.kind == "objection":
-            ground = form_input.ground_of(choice[1:])
+        record_id, ground_no = payload_guard.record_choice(e["choice"]), payload_guard.ground_choice(e["choice"])
+        if record_id:
+            await self._record_by_choice(record_id)
+        elif ground_no and self.kind == "objection":
+            ground = form_input.ground_of(ground_no)
             if ground:
                 self.set("objection_ground", ground)
         if self.requested not in ("objection_description", "objection_evidence", "repair_performance"):
             # The whole message first: the NLU's phone span misses a landline typed with a space.
-            found = form_input.phone_in(self.turn.text)
+            # A payload's text is JSON, not something typed: only its phone entity counts.
+            found = None if self.turn.payload else form_input.phone_in(self.turn.text)
             if found and (found.valid or self.requested == "contact_phone"):
                 self._phone(found.value)
             elif e["phone"]:
                 self._phone(e["phone"])
-        for field, value in form_input.labelled(self.turn.text).items():
+        for field, value in ({} if self.turn.payload else form_input.labelled(self.turn.text)).items():
             if field in REQUIRED[self.kind] and field != self.requested:
                 self.set(field, self._original_of(value) if field in FREE_TEXT else value)
 
@@ -199,11 +204,12 @@ class _Form:
         if slot == "filing_subject":
             if t.entities["subject_name"] or t.entities["credit_code"]:
                 return  # read_entities has answered (a list of candidates, or why not)
-            if t.payload or not form_input.meaningful(t.text, 3):
+            name = None if t.payload else payload_guard.name_text(t.text)
+            if not name or not form_input.meaningful(name, 3):
                 return self._again("请发送企业（组织）名称或18位统一社会信用代码。")
-            return await self._subject_by_name(t.text)
+            return await self._subject_by_name(name)
         if slot == "filing_record":
-            if t.entities["doc_number"]:
+            if t.entities["doc_number"] or payload_guard.record_choice(t.entities["choice"]):
                 return  # read_entities has answered
             n = form_input.ordinal(t.text)
             choices = [c for c in (self.slots.get("filing_choices") or "").split(",") if c]
@@ -228,7 +234,9 @@ class _Form:
                 return self._again("请说明您能提供哪些证据材料（如复议决定书、缴款凭证），没有可以回复“没有”。")
             return self.set(slot, t.original)
         if slot == "repair_commitment":
-            agreed = form_input.consent(t.text, t.intent)
+            # The "同意并承诺" button sends /affirm: pressing it is the explicit agreement; a typed
+            # bare "好" still is not.
+            agreed = (t.payload and t.intent == "affirm") or form_input.consent(t.text, t.intent)
             if agreed:
                 return self.set(slot, "agreed")
             return self._again("信用修复必须作出信用承诺。同意请回复“同意”；不愿承诺可以说“取消”结束申请。")
@@ -255,11 +263,21 @@ class _Form:
         if check.valid:
             self.set("contact_phone", check.value)
         else:
-            self._again(f"“{check.value}”不是有效的电话号码。请发送11位手机号，或带区号的座机号（如 0459-4567890）。")
+            self._again(filing_text.bad_phone(check.value))
 
     # -- subject and record
+    async def _looked_up(self, lookup, *args, **kwargs):
+        """A lookup's result, or None with the refusal said when this conversation asked too often."""
+        try:
+            return await run_db(lookup, *args, channel=self.turn.channel, **kwargs)
+        except TooManyLookups as refused:
+            self.reply.too_many(refused)
+            return None
+
     async def _subject_by_code(self, code: str) -> None:
-        found = await run_db(enquiry.by_code, code, self.sender)
+        found = await self._looked_up(enquiry.by_code, code, self.sender)
+        if found is None:
+            return None
         if not found.check.valid:
             return self._again(f"{found.check.reason}。请核对后重新发送统一社会信用代码（18位）。")
         if found.enquiry is None:
@@ -267,7 +285,9 @@ class _Form:
         self._subject(found.enquiry.subject.id)
 
     async def _subject_by_name(self, name: str) -> None:
-        found = await run_db(enquiry.by_name, name, self.sender, limit=5)
+        found = await self._looked_up(enquiry.by_name, name, self.sender, limit=5)
+        if found is None:
+            return None
         if found.exact:
             return self._subject(found.exact.subject.id)
         if found.too_short:
@@ -286,7 +306,9 @@ class _Form:
 
     async def _record_by_doc(self, doc: str) -> None:
         subject = self.slots.get("filing_subject")
-        found = await run_db(tickets.record_by_doc, doc, int(subject) if subject else None)
+        found = await self._looked_up(tickets.record_by_doc, doc, int(subject) if subject else None, self.sender)
+        if found is None:
+            return None
         if not found:
             where = "该主体" if subject else "公示信息中"
             return self._again(f"{where}没有找到文号为“{doc}”的公示记录，请核对文号，或从列出的记录中选择。")
@@ -296,6 +318,14 @@ class _Form:
 
     async def _record_by_id(self, record_id: int) -> None:
         self._choose(await run_db(tickets.record_view, record_id))
+
+    async def _record_by_choice(self, record_id: int) -> None:
+        """A record button's payload: only a record this filing offers (a forged one is refused)."""
+        subject = self.slots.get("filing_subject")
+        record = await run_db(tickets.offered_record, record_id, self.kind, int(subject) if subject else None)
+        if record is None:
+            return self._again(NOT_OFFERED)
+        self._choose(record)
 
     def _choose(self, record: RecordView | None) -> None:
         if record is None:

@@ -1,4 +1,5 @@
-"""Base class of every custom action: a backend failure becomes an apology, never silence."""
+"""Base class of every custom action: a backend failure becomes an apology, never silence, and a
+lookup refused for asking too often (services.rate_limit) becomes the polite refusal."""
 from __future__ import annotations
 
 import abc
@@ -6,9 +7,11 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.reply import Reply
+from actions.services.rate_limit import TooManyLookups
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,14 @@ class SafeAction(Action, abc.ABC):
         reply = Reply(dispatcher, tracker)
         try:
             return await self.act(reply, tracker, domain)
+        except TooManyLookups as refused:  # nothing was looked up; the refusal is in the audit log
+            log.info("%s refused for sender %s: %s", self.name(), tracker.sender_id, refused)
+            reply.too_many(refused)
+            return []
+        except (OperationalError, InterfaceError, DisconnectionError):
+            log.exception("%s: database unavailable for sender %s; the turn is abandoned", self.name(),
+                          tracker.sender_id)
+            raise
         except Exception:  # the user gets an answer, the log gets the cause
             log.exception("%s failed for sender %s", self.name(), tracker.sender_id)
             reply.apologise()

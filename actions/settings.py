@@ -18,6 +18,18 @@ def database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'xinyong.db'}"
 
 
+def redis_url() -> str | None:
+    """REDIS_URL: Rasa's lock store when several Rasa servers share the conversations; None: in memory."""
+    return os.environ.get("REDIS_URL", "").strip() or None
+
+
+def rasa_token() -> str | None:
+    """RASA_TOKEN: guards Rasa's HTTP API (trackers, events, models); `xinyong serve` makes one per
+    start when unset. Without it anyone who reaches the Rasa port could set any slot by posting events.
+    The channels (/webhooks/...) stay open: they are how users talk."""
+    return os.environ.get("RASA_TOKEN", "").strip() or None
+
+
 def port(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -52,3 +64,18 @@ def hotline_hours(english: bool = False) -> str:
     if english:
         return os.environ.get("XINYONG_HOTLINE_HOURS_EN", "").strip() or "working days 8:30–17:00"
     return os.environ.get("XINYONG_HOTLINE_HOURS", "").strip() or "工作日 8:30—17:00"
+
+
+def max_message_chars() -> int:
+    """XINYONG_MAX_MESSAGE_CHARS: the longest user message any channel passes to the assistant
+    (default 1000 characters); longer ones are answered politely without being read."""
+    value = os.environ.get("XINYONG_MAX_MESSAGE_CHARS", "").strip()
+    if not value:
+        return 1000
+    try:
+        limit = int(value)
+    except ValueError:
+        raise SystemExit(f"XINYONG_MAX_MESSAGE_CHARS must be a number of characters, got {value!r}") from None
+    if limit < 1:
+        raise SystemExit(f"XINYONG_MAX_MESSAGE_CHARS must be at least 1, got {limit}")
+    return limit

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -92,7 +93,7 @@ def cmd_train(args) -> int:
 def cmd_serve(args) -> int:
     from bot.serve import serve
 
-    return serve()
+    return serve(args.replicas)
 
 
 def cmd_web(args) -> int:
@@ -136,8 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="cap every epochs setting (quick test models; default: config.yml as is)")
     train.set_defaults(func=cmd_train)
 
-    sub.add_parser("serve", help="start every server: actions, Rasa, web (and Telegram when TELEGRAM_TOKEN is set)"
-                   ).set_defaults(func=cmd_serve)
+    srv = sub.add_parser("serve", help="start every server: actions, Rasa, web (and Telegram when TELEGRAM_TOKEN is set)")
+    srv.add_argument("--replicas", type=int, default=int(os.environ.get("XINYONG_REPLICAS", "1") or 1),
+                   help="N Rasa, action and web servers behind nginx (needs PostgreSQL and REDIS_URL)")
+    srv.set_defaults(func=cmd_serve)
     sub.add_parser("web", help="the chat page and the staff console alone, on WEB_PORT").set_defaults(func=cmd_web)
     sub.add_parser("telegram", help="the Telegram bridge alone (TELEGRAM_TOKEN)").set_defaults(func=cmd_telegram)
 

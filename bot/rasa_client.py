@@ -7,14 +7,18 @@ from urllib.parse import quote
 
 import aiohttp
 
+from actions import settings
+from bot.channels.guard import CHANNEL_TOKEN_HEADER
+
 
 class RasaUnavailable(RuntimeError):
     pass
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 60):
+    def __init__(self, base_url: str, timeout: float = 60, token: str | None = None):
         self.base_url = base_url.rstrip("/")
+        self.token = token if token is not None else settings.rasa_token()
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._http: aiohttp.ClientSession | None = None
 
@@ -32,7 +36,10 @@ class RasaClient:
         body = {"sender": sender, "message": text, "input_channel": channel, "metadata": metadata or {}}
         try:
             http = await self._session()
-            async with http.post(f"{self.base_url}/webhooks/rest/webhook", json=body) as resp:
+            # The platform's channels prove who they are, so their conversation ids cannot be borrowed
+            # by other REST callers (bot/channels/guard.py).
+            headers = {CHANNEL_TOKEN_HEADER: self.token} if self.token else None
+            async with http.post(f"{self.base_url}/webhooks/rest/webhook", json=body, headers=headers) as resp:
                 if resp.status != 200:
                     raise RasaUnavailable(f"rasa answered {resp.status}")
                 messages = await resp.json(content_type=None)
@@ -47,7 +54,8 @@ class RasaClient:
         try:
             http = await self._session()
             url = f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker?include_events=NONE"
-            async with http.get(url) as resp:
+            params = {"token": self.token} if self.token else None
+            async with http.get(url, params=params) as resp:
                 if resp.status != 200:
                     raise RasaUnavailable(f"rasa answered {resp.status}")
                 return await resp.json()

@@ -1,24 +1,43 @@
-"""`xinyong serve`: the action server, the Rasa server (REST + socket.io, API enabled), the web
-server (chat page and staff console) and, when TELEGRAM_TOKEN is set, the Telegram bridge, as child
-processes, against DATABASE_URL, on ACTION_PORT, RASA_PORT and WEB_PORT. Ctrl-C or SIGTERM stops
-every child; if one child dies, the others are stopped too and serve exits non-zero."""
+"""`xinyong serve [--replicas N]`: every server as a child process, against DATABASE_URL.
+
+One replica (the default, `make run`): an action server on ACTION_PORT, a Rasa server on RASA_PORT,
+the web server (chat page, staff console) on WEB_PORT and, when TELEGRAM_TOKEN is set, the Telegram
+bridge. N replicas (production shape, PostgreSQL and REDIS_URL required): N of each server on
+loopback ports of their own, and the distribution's nginx on ACTION_PORT, RASA_PORT and WEB_PORT
+balancing over them (bot/nginx.py); one Telegram bridge.
+
+Supervision: a child that dies after it was up is started again with the same command and port
+(at most RESTART_LIMIT times in RESTART_WINDOW seconds, then everything stops and serve exits 1);
+a child that fails to start stops everything. Ctrl-C or SIGTERM stops every child.
+The run folder (XINYONG_RUN_DIR, default var/run/serve-RASA_PORT) holds cluster.json, naming each
+child's role, port and pid, and the nginx config.
+"""
 from __future__ import annotations
 
+import json
 import os
+import re
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from actions import settings
 from bot import paths
+from bot.nginx import Balancer, nginx_binary
 from bot.training import model_path
 
 STOP_GRACE = 15  # seconds a child gets to exit after SIGTERM before SIGKILL
 START_TIMEOUT = float(os.environ.get("XINYONG_START_TIMEOUT", "240"))
+NO_HEALTH_GRACE = 3.0
+RESTART_LIMIT, RESTART_WINDOW = 5, 300.0
 
 
 @dataclass
@@ -26,30 +45,75 @@ class Child:
     name: str
     cmd: list[str]
     health_url: str | None  # None: healthy once it has stayed up for NO_HEALTH_GRACE seconds
+    role: str = ""
+    port: int | None = None
+    env: dict[str, str] = field(default_factory=dict)  # on top of the common environment
     proc: subprocess.Popen | None = None
     started_at: float = 0.0
+    up: bool = False
+    restarts: list[float] = field(default_factory=list)
 
 
-NO_HEALTH_GRACE = 3.0
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _action(port: int, name: str = "action server") -> Child:
+    return Child(name, [sys.executable, "-m", "rasa_sdk", "--actions", "actions.actions", "--port", str(port)],
+                 f"http://127.0.0.1:{port}/health", role="actions", port=port)
+
+
+def _rasa(model: Path, port: int, action_url: str, name: str = "rasa server", loopback: bool = False) -> Child:
+    cmd = [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api", "--cors", "*",
+           "--port", str(port), "--model", str(model),
+           "--credentials", str(paths.CREDENTIALS), "--endpoints", str(paths.ENDPOINTS)]
+    if loopback:
+        cmd += ["--interface", "127.0.0.1"]
+    token = settings.rasa_token()
+    if token:
+        cmd.append(f"--auth-token={token}")
+    return Child(name, cmd, f"http://127.0.0.1:{port}/", role="rasa", port=port,
+                 env={"ACTION_ENDPOINT_URL": action_url})
+
+
+def _web(port: int, name: str = "web server", host: str | None = None) -> Child:
+    env = {"WEB_PORT": str(port)}
+    if host:
+        env["WEB_HOST"] = host
+    return Child(name, [sys.executable, "-m", "bot.web.app"], f"http://127.0.0.1:{port}/healthz",
+                 role="web", port=port, env=env)
+
+
+def _telegram() -> Child:
+    return Child("telegram bridge", [sys.executable, "-m", "bot.telegram_bridge"], None, role="telegram")
 
 
 def children(model: Path, rasa_port: int, action_port: int, web_port: int | None = None,
              telegram: bool = False) -> list[Child]:
-    py = sys.executable
-    kids = [
-        Child("action server", [py, "-m", "rasa_sdk", "--actions", "actions.actions",
-                                "--port", str(action_port)],
-              f"http://127.0.0.1:{action_port}/health"),
-        Child("rasa server", [py, "-m", "rasa", "run", "--enable-api", "--cors", "*",
-                              "--port", str(rasa_port), "--model", str(model),
-                              "--credentials", str(paths.CREDENTIALS), "--endpoints", str(paths.ENDPOINTS)],
-              f"http://127.0.0.1:{rasa_port}/"),
-    ]
+    """One of each server, on the public ports."""
+    kids = [_action(action_port), _rasa(model, rasa_port, f"http://127.0.0.1:{action_port}/webhook")]
     if web_port is not None:
-        kids.append(Child("web server", [py, "-m", "bot.web.app"], f"http://127.0.0.1:{web_port}/healthz"))
+        kids.append(_web(web_port))
     if telegram:
-        kids.append(Child("telegram bridge", [py, "-m", "bot.telegram_bridge"], None))
+        kids.append(_telegram())
     return kids
+
+
+def replicated(model: Path, replicas: int, rasa_port: int, action_port: int, web_port: int,
+               telegram: bool, run_dir: Path) -> tuple[list[Child], Balancer]:
+    """N of each server on free loopback ports, then nginx on the public ports."""
+    actions = [_action(_free_port(), f"action server {i + 1}") for i in range(replicas)]
+    # Rasa servers reach the action servers through the balancer, so a dead one is skipped.
+    rasas = [_rasa(model, _free_port(), f"http://127.0.0.1:{action_port}/webhook", f"rasa server {i + 1}",
+                   loopback=True) for i in range(replicas)]
+    webs = [_web(_free_port(), f"web server {i + 1}", host="127.0.0.1") for i in range(replicas)]
+    balancer = Balancer(run_dir, rasa_port, action_port, web_port, [k.port for k in rasas],
+                        [k.port for k in actions], [k.port for k in webs],
+                        web_host=os.environ.get("WEB_HOST", "0.0.0.0"))
+    kids = actions + rasas + webs + ([_telegram()] if telegram else [])
+    return kids, balancer
 
 
 def _healthy(kid: Child) -> bool:
@@ -64,6 +128,14 @@ def _url_ok(url: str) -> bool:
             return resp.status == 200
     except OSError:
         return False
+
+
+def _start(kid: Child, env: dict[str, str]) -> None:
+    # Each child leads its own process group, so a stop reaches its workers too.
+    kid.proc = subprocess.Popen(kid.cmd, env={**env, "XINYONG_ROLE": kid.role, **kid.env},
+                                cwd=paths.CONFIG.parent, start_new_session=True)
+    kid.started_at = time.monotonic()
+    kid.up = False
 
 
 def _stop(kids: list[Child]) -> None:
@@ -87,21 +159,63 @@ def _stop(kids: list[Child]) -> None:
             kid.proc.wait()
 
 
+def _write_state(run_dir: Path, kids: list[Child], public: dict) -> None:
+    state = {"public": public, "children": [
+        {"name": k.name, "role": k.role, "port": k.port, "pid": k.proc.pid if k.proc else None, "up": k.up,
+         "restarts": len(k.restarts)} for k in kids]}
+    tmp = run_dir / "cluster.json.tmp"
+    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(run_dir / "cluster.json")
+
+
 class _Stop(Exception):
     pass
 
 
-def serve() -> int:
+def _refuse_replicas(replicas: int) -> str | None:
+    """Why N replicas cannot run here, or None."""
+    if replicas < 1:
+        return "--replicas 至少为 1"
+    if replicas == 1:
+        return None
+    if make_url(settings.database_url()).get_backend_name() != "postgresql":
+        return ("多副本运行需要 PostgreSQL：请把 DATABASE_URL 设为 postgresql://…"
+                "（SQLite 只适合单个服务器）")
+    if not settings.redis_url():
+        return "多副本运行需要 Redis 会话锁：请设置 REDIS_URL，例如 redis://127.0.0.1:6379/1"
+    if not nginx_binary():
+        return "多副本运行需要 nginx 做负载均衡：sudo apt-get install nginx-light"
+    return None
+
+
+def serve(replicas: int = 1) -> int:
     model = model_path(paths.MODELS)
     if not model.exists():
         print(f"没有找到模型 {model}，请先运行 `xinyong train` 或 `make run`", file=sys.stderr)
         return 1
+    refused = _refuse_replicas(replicas)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     rasa_port, action_port, web_port = settings.rasa_port(), settings.action_port(), settings.web_port()
     telegram = bool(os.environ.get("TELEGRAM_TOKEN", "").strip())
+    # One token per start guards Rasa's HTTP API; the web servers get it to read trackers.
+    token = settings.rasa_token() or secrets.token_hex(24)
+    os.environ["RASA_TOKEN"] = token
+    run_dir = Path(os.environ.get("XINYONG_RUN_DIR") or paths.PROJECT_ROOT / "var" / "run" / f"serve-{rasa_port}")
+    run_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, DATABASE_URL=settings.database_url(), RASA_PORT=str(rasa_port),
-               ACTION_PORT=str(action_port), WEB_PORT=str(web_port),
+               ACTION_PORT=str(action_port), WEB_PORT=str(web_port), RASA_TOKEN=token,
                ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook")
-    kids = children(model, rasa_port, action_port, web_port, telegram)
+    if replicas == 1:
+        kids, balancer = children(model, rasa_port, action_port, web_port, telegram), None
+    else:
+        kids, balancer = replicated(model, replicas, rasa_port, action_port, web_port, telegram, run_dir)
+        balancer.write()
+        kids.append(Child("load balancer (nginx)", balancer.command(nginx_binary()),
+                          f"http://127.0.0.1:{web_port}/healthz", role="nginx", port=web_port))
+    public = {"rasa": rasa_port, "actions": action_port, "web": web_port, "replicas": replicas,
+              "run_dir": str(run_dir)}
 
     def on_signal(signum, _frame):
         raise _Stop(signum)
@@ -109,9 +223,8 @@ def serve() -> int:
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         for kid in kids:
-            # Each child leads its own process group, so a stop reaches its workers too.
-            kid.proc = subprocess.Popen(kid.cmd, env=env, cwd=paths.CONFIG.parent, start_new_session=True)
-            kid.started_at = time.monotonic()
+            _start(kid, env)
+        _write_state(run_dir, kids, public)
         started = time.monotonic()
         pending = list(kids)
         while pending:
@@ -120,20 +233,16 @@ def serve() -> int:
                     print(f"{kid.name} 启动失败 (exited with {kid.proc.returncode})", file=sys.stderr)
                     return 1
                 if _healthy(kid):
+                    kid.up = True
                     pending.remove(kid)
             if time.monotonic() - started > START_TIMEOUT:
                 print("启动超时 (servers did not become healthy in time): "
                       + ", ".join(k.name for k in pending), file=sys.stderr)
                 return 1
             time.sleep(0.5)
-        print(_banner(rasa_port, action_port, web_port, telegram), flush=True)
-        while True:
-            for kid in kids:
-                if kid.proc.poll() is not None:
-                    print(f"{kid.name} 已退出 (exited with {kid.proc.returncode})，正在停止其余服务",
-                          file=sys.stderr)
-                    return 1
-            time.sleep(0.5)
+        _write_state(run_dir, kids, public)
+        print(_banner(rasa_port, action_port, web_port, telegram, replicas, run_dir), flush=True)
+        return _supervise(kids, env, run_dir, public)
     except _Stop:
         print("正在停止所有服务 (stopping) …", file=sys.stderr, flush=True)
         return 0
@@ -143,9 +252,38 @@ def serve() -> int:
             signal.signal(s, handler)
 
 
-def _banner(rasa_port: int, action_port: int, web_port: int, telegram: bool) -> str:
-    db = settings.database_url()
-    return "\n".join([
+def _supervise(kids: list[Child], env: dict[str, str], run_dir: Path, public: dict) -> int:
+    """Restart children that die; give up (exit 1) on one that keeps dying or cannot come back."""
+    while True:
+        changed = False
+        for kid in kids:
+            if kid.proc.poll() is not None:
+                now = time.monotonic()
+                kid.restarts = [t for t in kid.restarts if now - t < RESTART_WINDOW] + [now]
+                if not kid.up or len(kid.restarts) > RESTART_LIMIT:
+                    print(f"{kid.name} 已退出 (exited with {kid.proc.returncode})，无法恢复，正在停止其余服务",
+                          file=sys.stderr, flush=True)
+                    return 1
+                print(f"{kid.name} 已退出 (exited with {kid.proc.returncode})，正在重启 (restarting)",
+                      file=sys.stderr, flush=True)
+                _start(kid, env)
+                changed = True
+            elif not kid.up and _healthy(kid):
+                kid.up = True
+                print(f"{kid.name} 已恢复 (back up)", file=sys.stderr, flush=True)
+                changed = True
+            elif not kid.up and time.monotonic() - kid.started_at > START_TIMEOUT:
+                print(f"{kid.name} 重启超时，正在停止其余服务", file=sys.stderr, flush=True)
+                return 1
+        if changed:
+            _write_state(run_dir, kids, public)
+        time.sleep(0.5)
+
+
+def _banner(rasa_port: int, action_port: int, web_port: int, telegram: bool, replicas: int = 1,
+            run_dir: Path | None = None) -> str:
+    db = make_url(settings.database_url()).render_as_string(hide_password=True)
+    lines = [
         "",
         "信用助手已启动 (xinyong is running)",
         f"  网页对话 (open the chat):     http://localhost:{web_port}/",
@@ -158,6 +296,14 @@ def _banner(rasa_port: int, action_port: int, web_port: int, telegram: bool) -> 
         f"  socket.io 通道 (socket.io):   http://localhost:{rasa_port}/socket.io",
         f"  动作服务器 (action server):   http://localhost:{action_port}/health",
         f"  数据库 (database):            {db}",
-        "  按 Ctrl-C 停止 (Ctrl-C stops everything)",
-        "",
-    ])
+    ]
+    if replicas > 1:
+        lines += [f"  副本 (replicas):              {replicas} × (Rasa, 动作服务器, 网页服务器), nginx 负载均衡",
+                  f"  会话锁 (lock store):          Redis {_hide_password(settings.redis_url() or '')}",
+                  f"  运行目录 (run folder):        {run_dir}"]
+    lines += ["  按 Ctrl-C 停止 (Ctrl-C stops everything)", ""]
+    return "\n".join(lines)
+
+
+def _hide_password(url: str) -> str:
+    return re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:***@", url)

@@ -52,9 +52,9 @@ def _alive(pid: int) -> bool:
 
 
 class Server:
-    def __init__(self, env):
-        self.env, self.lines = env, []
-        self.proc = subprocess.Popen([XY, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    def __init__(self, env, args: tuple[str, ...] = ()):
+        self.env, self.lines, self.args = env, [], tuple(args)
+        self.proc = subprocess.Popen([XY, "serve", *self.args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, start_new_session=True)
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -88,7 +88,7 @@ class Server:
         """Stop every process and start them again on the same ports and database."""
         self.stop()
         self.lines = []
-        self.proc = subprocess.Popen([XY, "serve"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([XY, "serve", *self.args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, start_new_session=True)
         threading.Thread(target=self._read, daemon=True).start()
         self.wait_ready()

@@ -186,6 +186,9 @@ def demo_bot(trained_model_dir, tmp_path_factory):
             url = stack.enter_context(pg_database("xinyong_conv"))
         except pytest.skip.Exception:
             url = f"sqlite:///{tmp_path_factory.mktemp('conv') / 'xy.db'}"
+        # The channel token: in-process channels of the tests (the console's assist mode, the
+        # Telegram bridge) speak as platform conversations to this server, as the real ones do.
+        os.environ.setdefault("RASA_TOKEN", uuid.uuid4().hex)
         env = dict(os.environ, DATABASE_URL=url, RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()),
                    WEB_PORT=str(_free_port()),
                    XINYONG_MODELS=str(trained_model_dir), XINYONG_HOTLINE="0459-12345",
@@ -206,3 +209,19 @@ def demo_bot(trained_model_dir, tmp_path_factory):
         server.wait_ready()
         server.database_url = url
         yield server
+
+
+@pytest.fixture
+def chat(demo_bot):
+    """One user of the conversation tests' bot (its own sender)."""
+    from tests.botserver import Chat
+
+    return Chat(demo_bot)
+
+
+@pytest.fixture
+def db(demo_bot):
+    """An engine on the conversation tests' database, to check what the bot stored."""
+    engine = sa.create_engine(demo_bot.database_url, future=True)
+    yield engine
+    engine.dispose()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -111,11 +112,22 @@ async def test_a_backend_failure_gets_an_apology_with_the_hotline(demo, monkeypa
     monkeypatch.setenv("XINYONG_HOTLINE", "0459-12345")
 
     def broken(*a, **k):
-        raise sa.exc.OperationalError("select", {}, Exception("database is down"))
+        raise ValueError("a bug in a service")
 
     monkeypatch.setattr(enquiry, "by_code", broken)
     msgs, slots = await run(ActionQueryCredit(), tracker("", [("credit_code", HONGTAI)]))
     assert "0459-12345" in msgs[0]["text"] and "抱歉" in msgs[0]["text"] and not slots
+
+
+async def test_a_database_outage_fails_the_action_so_rasa_abandons_the_turn(demo, monkeypatch):
+    """Not an apology with the form moving on: the action server answers 500, and Rasa
+    (bot/rasa_server.py) keeps the conversation where it was and asks for the message again."""
+    def down(*a, **k):
+        raise sa.exc.OperationalError("select", {}, Exception("database is down"))
+
+    monkeypatch.setattr(enquiry, "by_code", down)
+    with pytest.raises(sa.exc.OperationalError):
+        await run(ActionQueryCredit(), tracker("", [("credit_code", HONGTAI)]))
 
 
 async def test_handoff_queues_the_conversation_with_ids_masked(demo, monkeypatch):
@@ -142,3 +154,13 @@ async def test_did_you_mean_buttons_keep_what_the_user_typed(demo):
     msgs, _ = await run(ActionAskAffirmation(), t)
     payloads = [b["payload"] for b in msgs[0]["buttons"]]
     assert payloads[0] == '/query_credit{"subject_name": "鸿泰石由"}' and payloads[-1] == "/out_of_scope"
+
+
+@pytest.mark.parametrize("language", [None, "en"])
+async def test_an_id_number_is_never_echoed_in_full(demo, language):
+    """Not found, or a check digit typed wrong: in Chinese and in English the reply masks it."""
+    slots = {"language": language} if language else {}
+    for number in ("230602199001011237", "230602197810070432"):  # unknown valid / wrong check digit
+        msgs, _ = await run(ActionQueryCredit(), tracker(f"check {number}", [("credit_code", number)], slots=slots))
+        text = " ".join(m.get("text") or "" for m in msgs)
+        assert text and number not in text and number[:17] not in text

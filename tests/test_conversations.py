@@ -14,11 +14,6 @@ pytestmark = pytest.mark.slow
 HONGTAI = "912306047LY7DWQT7J"
 
 
-@pytest.fixture
-def chat(demo_bot):
-    return Chat(demo_bot)
-
-
 def test_greeting_says_what_the_assistant_does(chat):
     reply = chat("你好")
     assert "信用助手" in reply and "查询" in reply and "异议" in reply

@@ -104,6 +104,9 @@ async def test_the_commitment_needs_an_explicit_agreement(demo):
     assert "必须作出信用承诺" in text and slots.get("repair_commitment") is None
     slots, _, _ = await run(ValidateRepairForm(), tracker("我同意", "affirm", slots=base))
     assert slots["repair_commitment"] == "agreed"
+    # pressing the "同意并承诺" button (its payload is /affirm) is the agreement too
+    slots, text, _ = await run(ValidateRepairForm(), tracker("/affirm", "affirm", slots=base))
+    assert slots["repair_commitment"] == "agreed" and "必须作出信用承诺" not in text
 
 
 async def test_filing_twice_with_the_same_form_gives_one_ticket(demo):

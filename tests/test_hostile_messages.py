@@ -37,7 +37,6 @@ from actions.services import codes, filing_text, payload_guard, tickets
 from actions.status_actions import ActionCheckStatus
 from bot.channels import guard
 from bot.channels.rest import HOW_CAN_I_HELP, GuardedRestInput
-from tests.botserver import Chat
 
 HONGTAI = "912306047LY7DWQT7J"
 JINHE_HIDDEN_DOC = "庆市监罚字〔2026〕第15号"  # 金禾餐饮: 已修复停止公示
@@ -555,18 +554,6 @@ def test_a_thousand_hostile_messages_get_polite_answers_and_change_nothing(demo_
 
 
 # ================================================================ forged payloads in real conversations
-
-@pytest.fixture
-def chat(demo_bot):
-    return Chat(demo_bot)
-
-
-@pytest.fixture
-def db(demo_bot):
-    engine = sa.create_engine(demo_bot.database_url, future=True)
-    yield engine
-    engine.dispose()
-
 
 @pytest.fixture
 def persons_penalty(db):

@@ -3,14 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.botserver import Chat
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def chat(demo_bot):
-    return Chat(demo_bot)
 
 
 def test_a_question_is_answered_from_a_clause_with_its_citation_then_source_and_more(chat):

@@ -66,20 +66,55 @@ def test_serve_answers_a_lookup_and_stops_every_child_on_sigterm(server_env):
         server.stop()
 
 
-def test_serve_stops_everything_when_a_child_dies(server_env):
+def test_serve_restarts_a_child_that_dies(server_env):
+    """kill -9 of the action server: serve starts it again on the same port, and the assistant
+    answers lookups again; the others were not disturbed."""
     server = Server(server_env)
     try:
         server.wait_ready()
         kids = _children(server.proc.pid)
         action = [k for k in kids if "rasa_sdk" in open(f"/proc/{k}/cmdline").read()]
+        others = [k for k in kids if k not in action]
         assert action, "no action server child found"
         os.kill(action[0], signal.SIGKILL)
-        assert server.proc.wait(timeout=60) == 1
-        time.sleep(0.5)
-        assert not [k for k in kids if _alive(k)]
-        assert any("已退出" in line for line in server.lines)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any("已恢复" in line for line in server.lines):
+            time.sleep(0.5)
+        assert any("action server 已退出" in line and "正在重启" in line for line in server.lines)
+        assert any("action server 已恢复" in line for line in server.lines)
+        assert server.proc.poll() is None
+        assert "大庆市启明星石化设备有限公司" in server.say(f"查询 {CODE}")
+        assert all(_alive(k) for k in others if "rasa_sdk" not in open(f"/proc/{k}/cmdline").read())
     finally:
         server.stop()
+
+
+def test_serve_stops_everything_when_a_child_cannot_start(server_env):
+    """A web port that is taken: the web server cannot start, so nothing is left running."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", int(server_env["WEB_PORT"])))
+        taken.listen()
+        server = Server(server_env)
+        try:
+            assert server.proc.wait(timeout=300) == 1
+            kids_gone_by = time.monotonic() + 20
+            while time.monotonic() < kids_gone_by and "".join(server.lines).count("启动失败") == 0:
+                time.sleep(0.2)
+            assert any("web server 启动失败" in line for line in server.lines)
+        finally:
+            server.stop()
+
+
+def test_replicas_need_postgresql_and_redis(tmp_path, trained_model_dir):
+    env = dict(os.environ, XINYONG_MODELS=str(trained_model_dir), DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    env.pop("REDIS_URL", None)
+    proc = subprocess.run([XY, "serve", "--replicas", "2"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "PostgreSQL" in proc.stderr
+    env["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/postgres"
+    proc = subprocess.run([XY, "serve", "--replicas", "2"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "REDIS_URL" in proc.stderr
 
 
 def test_serve_without_a_model_says_what_to_do(tmp_path):

@@ -23,18 +23,6 @@ LAOLI = "92230602J53LL72400"  # individual business with a 轻微 warning: repai
 TICKET = re.compile(r"(YY|XF)-\d{8}-\d{4}")
 
 
-@pytest.fixture
-def chat(demo_bot):
-    return Chat(demo_bot)
-
-
-@pytest.fixture
-def db(demo_bot):
-    engine = sa.create_engine(demo_bot.database_url, future=True)
-    yield engine
-    engine.dispose()
-
-
 def _tickets_of(db, sender) -> list:
     with db.connect() as c:
         return c.execute(sa.select(Ticket.ticket_no, Ticket.status, Ticket.contact_phone, Ticket.record_id)
