@@ -15,6 +15,11 @@ import subprocess
 import time
 import uuid
 
+# Imported before anything else: hypothesis checks numpy while it loads, and once a fresh-venv
+# collection saw numpy half-imported by another thread (AttributeError: partially initialized
+# module 'numpy'); loading both here, in the main thread and first, removes that race.
+import numpy  # noqa: F401
+import hypothesis  # noqa: F401
 import pytest
 import sqlalchemy as sa
 
