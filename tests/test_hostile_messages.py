@@ -109,9 +109,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_the_guarded_channel_behind_a_real_sanic_server():
+async def test_the_guarded_channel_behind_a_real_sanic_server(monkeypatch):
     """Registered the way Rasa registers channels: same URL, Rasa's handler reached only by clean
-    messages, and a turn that says nothing (Rasa's /restart) still gets a polite line."""
+    messages, and a turn that says nothing (Rasa's /restart) still gets a polite line. A platform
+    channel (here "web") is only accepted with the channel token."""
+    monkeypatch.setenv("RASA_TOKEN", "channel-token-0")
     from rasa.core.channels.channel import register
     from sanic import Sanic
 
@@ -132,8 +134,8 @@ async def test_the_guarded_channel_behind_a_real_sanic_server():
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     try:
         async with aiohttp.ClientSession() as http:
-            async def post(data):
-                async with http.post(url, data=data) as resp:
+            async def post(data, headers=None):
+                async with http.post(url, data=data, headers=headers) as resp:
                     return resp.status, await resp.json(content_type=None)
 
             assert await post(json.dumps({"sender": "u1", "message": "你好\x00\u202e!"})) == \
@@ -148,7 +150,10 @@ async def test_the_guarded_channel_behind_a_real_sanic_server():
             assert status == 200 and answer[0]["text"] == HOW_CAN_I_HELP[0]
             status, answer = await post(json.dumps({"sender": "u1", "message": "/greet"}))  # silent: a failure
             assert status == 200 and "暂时无法回复" in answer[0]["text"] and "12345" in answer[0]["text"]
-            await post(json.dumps({"sender": "u2", "message": "hi", "input_channel": "web", "metadata": {"a": 1}}))
+            web = json.dumps({"sender": "u2", "message": "hi", "input_channel": "web", "metadata": {"a": 1}})
+            status, answer = await post(web)
+            assert status == 403 and "reserved" in answer[0]["text"]  # English message: not received below
+            await post(web, {guard.CHANNEL_TOKEN_HEADER: "channel-token-0"})
             async with http.get(f"http://127.0.0.1:{port}/webhooks/rest/") as resp:
                 assert resp.status == 200 and (await resp.json())["status"] == "ok"
     finally:
