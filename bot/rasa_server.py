@@ -39,19 +39,17 @@ class TurnFailed(Exception):
     """A custom action could not run; the turn is abandoned."""
 
 
+RETRY = ("抱歉，系统暂时繁忙，您刚才的消息没有处理成功，请稍后重新发送一次。如有急事，请拨打信用服务热线 {hotline}。",
+         "Sorry, the system is busy and your last message was not processed. Please send it again in a "
+         "moment. If it is urgent, call the credit hotline {hotline}.")
+
+
 def retry_text(user_text: str | None) -> str:
     """The apology for an abandoned turn, in the script (or language) the user wrote in."""
-    from actions.services.language import detect_language
-    from actions.services.textnorm import is_traditional, to_traditional
     from actions.settings import hotline
+    from bot.channels.guard import polite
 
-    text = user_text or ""
-    if text and not text.startswith("/") and detect_language(text) == "en":
-        return ("Sorry, the system is busy and your last message was not processed. Please send it "
-                f"again in a moment. If it is urgent, call the credit hotline {hotline()}.")
-    zh = (f"抱歉，系统暂时繁忙，您刚才的消息没有处理成功，请稍后重新发送一次。"
-          f"如有急事，请拨打信用服务热线 {hotline()}。")
-    return to_traditional(zh) if text and is_traditional(text) else zh
+    return polite(RETRY, user_text or "", hotline=hotline())
 
 
 def well_formed(result: Any) -> bool:
