@@ -15,11 +15,12 @@ PYTHON310 := $(shell \
     ls -d /root/.pyenv/versions/3.10.* 2>/dev/null | sort -V | tail -n 1 | sed 's|$$|/bin/python|'; \
   fi)
 
-.PHONY: help setup run test train seed bench load clean browser nginx
+.PHONY: help setup run test probe train seed bench load clean browser nginx
 
 help:
 	@echo "make run    set up, train if needed, create the demo database, start every server"
 	@echo "make test   the whole test suite"
+	@echo "make probe  the security probe's attacker-view tests (docs/security.md)"
 	@echo "make setup  only create .venv and install (idempotent)"
 	@echo "make bench  import and lookup benchmarks on 1,000,000 demo subjects (slow)"
 	@echo "make load   load benchmark: 50 simulated users against the cluster and a bare Rasa baseline"
@@ -48,6 +49,10 @@ run: setup
 
 test: setup browser nginx
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The security probe's findings, attacked again (docs/security.md); also part of `make test`.
+probe: setup nginx
+	$(PY) -m pytest -p no:cacheprovider -m probe $(PYTEST_ARGS)
 
 # The chat page's end-to-end tests drive Debian's Chromium through Playwright; no browser is
 # downloaded by a test tool. A CJK font makes the kept screenshots readable.

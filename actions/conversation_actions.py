@@ -70,13 +70,27 @@ class ActionAskAffirmation(SafeAction):
 
 async def hand_over(tracker: Tracker, reason: str) -> int | None:
     """Queue the conversation for a person with its transcript; None when the queue cannot be
-    reached (the caller then gives the hotline alone, so the user is not left without a way on)."""
+    reached (the caller then gives the hotline alone, so the user is not left without a way on).
+    Raises handoff.TooManyHandoffs when the user's network address has asked too often."""
     try:
         return await run_db(handoff.request_handoff, tracker.sender_id, tracker.get_latest_input_channel(),
                             reason, list(tracker.events))
+    except handoff.TooManyHandoffs:
+        raise
     except Exception:
         log.exception("handoff request failed for %s", tracker.sender_id)
         return None
+
+
+def too_many_handoffs(reply: Reply, not_understood: bool = False) -> None:
+    """Nothing was queued: too many requests for a person came from this network address."""
+    number, hours = hotline(), hotline_hours(reply.english)
+    zh, en = ("抱歉，我没能理解您的意思。", "Sorry, I could not understand. ") if not_understood else ("抱歉，", "Sorry, ")
+    reply.zh_en(f"{zh}您所在的网络地址近期提出的转人工请求较多，本次没有进入在线排队。请直接拨打信用服务热线 "
+                f"{number}（{hours}），工作人员会为您解答；您也可以继续向我提问。",
+                f"{en}{'M' if not_understood else 'm'}any requests for a person have come from your network address "
+                f"recently, so this one was not queued. Please call the credit hotline {number} ({hours}); you can "
+                f"also keep asking me.")
 
 
 class ActionHumanHandoff(SafeAction):
@@ -85,7 +99,11 @@ class ActionHumanHandoff(SafeAction):
 
     async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         number, hours = hotline(), hotline_hours(reply.english)
-        request_id = await hand_over(tracker, "用户要求人工服务")
+        try:
+            request_id = await hand_over(tracker, "用户要求人工服务")
+        except handoff.TooManyHandoffs:
+            too_many_handoffs(reply)
+            return []
         if request_id is None:  # the queue is down: the hotline still works
             reply.zh_en(f"抱歉，在线转人工暂时不可用。请直接拨打信用服务热线 {number}（{hours}）。",
                         f"Sorry, handing over online is unavailable right now. Please call the credit "
@@ -122,7 +140,11 @@ class ActionDefaultFallback(SafeAction):
             reply.response("utter_default")
             return [UserUtteranceReverted()]
         number, hours = hotline(), hotline_hours(reply.english)
-        request_id = await hand_over(tracker, "多次未能理解用户的意思")
+        try:
+            request_id = await hand_over(tracker, "多次未能理解用户的意思")
+        except handoff.TooManyHandoffs:
+            too_many_handoffs(reply, not_understood=True)
+            return [UserUtteranceReverted()]
         if request_id is None:
             reply.zh_en(f"抱歉，我没能理解您的意思。请拨打信用服务热线 {number}（{hours}），由工作人员为您解答。",
                         f"Sorry, I could not understand. Please call the credit hotline {number} ({hours}).")

@@ -9,18 +9,20 @@ services.filing_text, data is services.tickets and services.eligibility.
 """
 from __future__ import annotations
 
+import abc
 import uuid
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from actions import subject_switch
 from actions.db.engine import run_db
-from actions.latest import latest_entity
 from actions.policy_actions import is_policy_followup
 from actions.reply import Reply
 from actions.safe_action import SafeAction
-from actions.services import eligibility, enquiry, filing_text, followup, form_input, payload_guard, tickets
+from actions.services import codes, eligibility, enquiry, filing_text, followup, form_input, payload_guard, tickets
+from actions.services.codes import mask_ids_in_text
 from actions.services.enquiry import RecordView
 from actions.services.rate_limit import TooManyLookups
 from actions.services.workflow_rules import rules
@@ -37,6 +39,12 @@ FILING_SLOTS = ("filing_kind", "filing_id", "filing_subject", "filing_record", "
                 "filing_cancelled", "objection_ground", "objection_description", "objection_evidence",
                 "repair_performance", "repair_commitment", "contact_name", "contact_phone", "filing_confirmed")
 FREE_TEXT = ("objection_description", "objection_evidence", "repair_performance", "contact_name")
+# The questions a code or a document number answers. Typed in the answer to any other question, a
+# code does not change the subject by itself (the user is asked: subject_switch), and a document
+# number is part of the answer (the summary excepted: a record corrected there is shown again).
+SUBJECT_QUESTIONS = (None, "filing_subject", "filing_record")
+RECORD_QUESTIONS = SUBJECT_QUESTIONS + ("filing_confirmed",)
+ENTITIES = ("credit_code", "subject_name", "doc_number", "phone", "person_name", "choice")
 # Intents that interrupt a form: a rule answers them, then the form asks its question again.
 DIGRESSIONS = ("ask_policy", "check_status", "human_handoff", "bot_challenge")
 DIGRESSION_CONFIDENCE = 0.6
@@ -56,11 +64,18 @@ def _just_activated(tracker: Tracker, form: str) -> bool:
     return False
 
 
-class Turn:
-    """The latest message as the form sees it."""
+def _entity(message: dict, entity: str) -> str | None:
+    """The first usable value of `entity` in a parsed message (as actions.latest.latest_entity reads
+    the latest one: a forged payload's values pass services.payload_guard)."""
+    values = (payload_guard.entity_value(entity, e.get("value")) for e in message.get("entities") or []
+              if e.get("entity") == entity)
+    return next((v for v in values if v is not None), None)
 
-    def __init__(self, tracker: Tracker):
-        message = tracker.latest_message or {}
+
+class Turn:
+    """A message as the form sees it: the latest one, or one the form held (subject_switch)."""
+
+    def __init__(self, message: dict, channel: str | None):
         self.text = (message.get("text") or "").strip()
         # What the user typed (Traditional kept) is what a ticket stores; matching uses `text`.
         self.original = (message.get("original_text") or self.text).strip()
@@ -68,9 +83,12 @@ class Turn:
         self.intent = intent.get("name")
         self.confidence = float(intent.get("confidence") or 0.0)
         self.payload = self.text.startswith("/")
-        self.channel = tracker.get_latest_input_channel() or None
-        self.entities = {name: latest_entity(tracker, name) for name in
-                         ("credit_code", "subject_name", "doc_number", "phone", "person_name", "choice")}
+        self.channel = channel
+        self.entities = {name: _entity(message, name) for name in ENTITIES}
+
+    @classmethod
+    def latest(cls, tracker: Tracker) -> "Turn":
+        return cls(tracker.latest_message or {}, tracker.get_latest_input_channel() or None)
 
 
 class ValidateFiling(SafeAction):
@@ -83,7 +101,7 @@ class ValidateFiling(SafeAction):
 
     async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kind = FORMS[self.form]
-        turn = Turn(tracker)
+        turn = Turn.latest(tracker)
         slots = {s: tracker.get_slot(s) for s in FILING_SLOTS}
         starting = _just_activated(tracker, self.form) or slots["filing_kind"] != kind
         requested = None if starting else tracker.get_slot("requested_slot")
@@ -103,12 +121,11 @@ class ValidateFiling(SafeAction):
             return []  # reject: a rule answers, then the form asks again
 
         form = _Form(kind, reply, slots, updates, turn, requested, tracker.sender_id)
-        await form.read_entities()
-        if starting:
-            form.read_opening()
-        elif requested and requested not in form.changed and not (
-                requested == "filing_confirmed" and form.changed):  # a correction at the summary is the answer
-            await form.read_answer(requested)
+        holding = None if starting else subject_switch.held(tracker)
+        if holding is not None:
+            await form.settle_switch(holding, tracker.get_latest_input_channel() or None)
+        else:
+            await form.read(starting)
         await form.settle_record()
         if form.cancelled:
             return self._end(updates, form.cancelled)
@@ -149,20 +166,70 @@ class _Form:
         self.changed: set[str] = set()
         self.cancelled: str | None = None
         self.chosen: RecordView | None = None  # the record this turn chose, checked by settle_record
+        self.switch_asked = False  # this message is held: the user is asked whether to switch subject
+        self.keep_subject = False  # a held message read as an answer: its code changes nothing
 
     def set(self, slot: str, value) -> None:
+        if slot in FREE_TEXT and isinstance(value, str):
+            value = mask_ids_in_text(value)  # kept in the conversation's slots too: never a whole ID number
         self.updates[slot] = value
         self.slots[slot] = value
         self.changed.add(slot)
 
+    async def read(self, starting: bool) -> None:
+        """The message: what it names, then what it says to the question asked."""
+        await self.read_entities()
+        if self.switch_asked:
+            return  # held until the user says whether to switch
+        if starting:
+            self.read_opening()
+        elif self.requested and self.requested not in self.changed and not (
+                self.requested == "filing_confirmed" and self.changed):  # a correction at the summary is the answer
+            await self.read_answer(self.requested)
+
+    # -- another subject named while the form asked something else (subject_switch)
+    async def _offer_switch(self, code: str) -> bool:
+        """Ask whether to switch to the subject of `code`; False when there is nothing to ask (not a
+        valid code, or the filing's own subject), and the code is then part of the answer."""
+        check = codes.check_code(code)
+        if not check.valid:
+            return False
+        subject = self.slots.get("filing_subject")
+        if subject and await run_db(tickets.is_subject_code, int(subject), check.normalized):
+            return False
+        self.switch_asked = True
+        what = subject_switch.KIND_WORDS.get(check.kind, "代码")
+        shown = subject_switch.shown(check)
+        self.reply.zh_en(
+            f"您的回复中有{what} {shown}，与本次申请的主体不同。要把这次{filing_text.KIND_NAME[self.kind]}申请"
+            f"改为针对它所对应的主体吗？选“否”，这条回复就作为对刚才问题的回答，主体不变。",
+            f"Your reply contains another code ({shown}). Should this application be about that subject "
+            f"instead? If not, your reply is kept as the answer to my question and the subject stays.",
+            subject_switch.question_buttons())
+        return True
+
+    async def settle_switch(self, holding: subject_switch.Held, channel: str | None) -> None:
+        """The answer to "switch?": only an explicit yes switches; anything else makes the held
+        message the answer to the question it was typed for (this reply answers nothing else)."""
+        t = self.turn
+        if subject_switch.is_yes(t.text, t.intent, t.payload):
+            await self._subject_by_code(holding.code)  # a lookup like any other: counted and audited
+            return
+        parse = dict(holding.event.get("parse_data") or {}, text=holding.text, original_text=holding.original)
+        self.turn, self.keep_subject = Turn(parse, channel), True
+        await self.read(starting=False)
+
     # -- anything the message names, whatever was asked
     async def read_entities(self) -> None:
         e = self.turn.entities
-        if e["credit_code"]:
-            await self._subject_by_code(e["credit_code"])
-        elif e["subject_name"] and self.requested in (None, "filing_subject", "filing_record"):
+        if e["credit_code"] and not self.keep_subject:
+            if self.requested in SUBJECT_QUESTIONS:
+                await self._subject_by_code(e["credit_code"])
+            elif await self._offer_switch(e["credit_code"]):
+                return  # the whole message waits for the user's yes or no
+        elif e["subject_name"] and self.requested in SUBJECT_QUESTIONS:
             await self._subject_by_name(e["subject_name"])
-        if e["doc_number"]:
+        if e["doc_number"] and self.requested in RECORD_QUESTIONS:
             await self._record_by_doc(e["doc_number"])
         record_id, ground_no = payload_guard.record_choice(e["choice"]), payload_guard.ground_choice(e["choice"])
         if record_id:
@@ -305,6 +372,8 @@ class _Form:
         self.set("filing_subject", str(subject_id))
 
     async def _record_by_doc(self, doc: str) -> None:
+        if not tickets.doc_searchable(doc):  # no digits, or too short: nothing to search for
+            return self._again("请发送完整的决定书文号，例如 京市监罚〔2026〕12号，或从列出的记录中选择。")
         subject = self.slots.get("filing_subject")
         found = await self._looked_up(tickets.record_by_doc, doc, int(subject) if subject else None, self.sender)
         if found is None:
@@ -400,13 +469,27 @@ _QUESTIONS = {
 }
 
 
-class AskFiling(SafeAction):
+class FormQuestion(SafeAction):
+    """A form's question, unless the form has just asked whether to switch subject: that question
+    is then the only one (the form asks its own again once the user has answered it)."""
+
+    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        if subject_switch.asked_this_turn(tracker):
+            return []
+        return await self.ask(reply, tracker)
+
+    @abc.abstractmethod
+    async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
+        """Say the question."""
+
+
+class AskFiling(FormQuestion):
     slot = ""
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
         kind = tracker.get_slot("filing_kind") or "objection"
         chinese, english = _QUESTIONS[self.slot]
         reply.zh_en(chinese.format(what=filing_text.ACTION[kind]), english)
@@ -437,11 +520,11 @@ class AskContactPhone(AskFiling):
     slot = "contact_phone"
 
 
-class AskFilingRecord(SafeAction):
+class AskFilingRecord(FormQuestion):
     def name(self) -> str:
         return "action_ask_filing_record"
 
-    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
         kind = tracker.get_slot("filing_kind") or "objection"
         ids = [int(c) for c in (tracker.get_slot("filing_choices") or "").split(",") if c]
         views = await run_db(tickets.record_views, ids)
@@ -451,31 +534,31 @@ class AskFilingRecord(SafeAction):
         return []
 
 
-class AskObjectionGround(SafeAction):
+class AskObjectionGround(FormQuestion):
     def name(self) -> str:
         return "action_ask_objection_ground"
 
-    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
         buttons = [{"title": g, "payload": '/inform{"choice":"g%d"}' % i} for i, g in enumerate(rules().grounds, 1)]
         reply.say("请选择异议理由：", buttons)
         return []
 
 
-class AskRepairCommitment(SafeAction):
+class AskRepairCommitment(FormQuestion):
     def name(self) -> str:
         return "action_ask_repair_commitment"
 
-    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
         reply.say(filing_text.commitment(), [{"title": "同意并承诺", "payload": "/affirm"},
                                              {"title": "取消申请", "payload": '/deny{"choice":"cancel"}'}])
         return []
 
 
-class AskFilingConfirmed(SafeAction):
+class AskFilingConfirmed(FormQuestion):
     def name(self) -> str:
         return "action_ask_filing_confirmed"
 
-    async def act(self, reply: Reply, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
         kind = tracker.get_slot("filing_kind") or "objection"
         record = await run_db(tickets.record_view, int(tracker.get_slot("filing_record")))
         name = await run_db(tickets.subject_name, int(tracker.get_slot("filing_subject")))

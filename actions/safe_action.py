@@ -1,5 +1,7 @@
 """Base class of every custom action: a backend failure becomes an apology, never silence, and a
-lookup refused for asking too often (services.rate_limit) becomes the polite refusal."""
+lookup refused for asking too often (services.rate_limit) becomes the polite refusal. The action
+runs for the client address its message came with (services.client_context), which the channel
+wrote into the message's metadata (bot/channels/clients.py)."""
 from __future__ import annotations
 
 import abc
@@ -11,6 +13,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.reply import Reply
+from actions.services import client_context
 from actions.services.rate_limit import TooManyLookups
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,10 @@ class SafeAction(Action, abc.ABC):
         """What the action does; exceptions become an apology."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        with client_context.acting_for(client_address_of(tracker)):
+            return await self._run(dispatcher, tracker, domain)
+
+    async def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         reply = Reply(dispatcher, tracker)
         try:
             return await self.act(reply, tracker, domain)
@@ -43,3 +50,9 @@ class SafeAction(Action, abc.ABC):
             log.exception("%s failed for sender %s", self.name(), tracker.sender_id)
             reply.apologise()
             return []
+
+
+def client_address_of(tracker: Tracker) -> str | None:
+    """The client address the channel put in the latest message's metadata, or None."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    return client_context.usable(metadata.get("client_address")) if isinstance(metadata, dict) else None

@@ -79,3 +79,31 @@ def max_message_chars() -> int:
     if limit < 1:
         raise SystemExit(f"XINYONG_MAX_MESSAGE_CHARS must be at least 1, got {limit}")
     return limit
+
+
+ACTION_TOKEN_ENV = "XINYONG_ACTION_TOKEN"
+ACTION_TOKEN_HEADER = "X-Xinyong-Action-Token"
+MIN_ACTION_TOKEN_CHARS = 16
+
+
+def action_token() -> str | None:
+    """XINYONG_ACTION_TOKEN: the secret Rasa sends with every call to the action server (header
+    ACTION_TOKEN_HEADER, bot/endpoints.yml); `xinyong serve` makes one per start when unset. Without
+    it anyone who reaches the action port could run any action on a forged conversation."""
+    value = os.environ.get(ACTION_TOKEN_ENV, "").strip() or None
+    if value is not None and len(value) < MIN_ACTION_TOKEN_CHARS:
+        raise SystemExit(f"{ACTION_TOKEN_ENV} must be at least {MIN_ACTION_TOKEN_CHARS} characters "
+                         "(or leave it unset: `xinyong serve` then makes a random one per start)")
+    return value
+
+
+def cors_origins() -> list[str]:
+    """XINYONG_CORS_ORIGINS: web origins (https://host[:port], comma-separated) whose pages may read the
+    Rasa server's answers from a browser; none by default. `*` is refused: it let any site do so."""
+    origins = [o.strip().rstrip("/") for o in os.environ.get("XINYONG_CORS_ORIGINS", "").split(",") if o.strip()]
+    for origin in origins:
+        scheme, sep, host = origin.partition("://")
+        if scheme not in ("http", "https") or not sep or not host or "/" in host or "*" in host:
+            raise SystemExit(f"XINYONG_CORS_ORIGINS: {origin!r} is not an origin such as https://credit.example.gov.cn "
+                             "(scheme and host, no path; * is not allowed)")
+    return origins

@@ -1,8 +1,10 @@
 """action_check_status: a ticket by its number (any case, anywhere in the sentence), or the
 tickets this conversation filed ("我的申请").
 
-Only the conversation that filed a ticket sees its contact and description; anyone else holding
-the number sees its progress only. Both are lookups: audited and limited per sender by the service.
+Only the conversation that filed a ticket sees all of it (subject, record, events and staff notes,
+contact, statement); anyone else holding the number sees its status and deadline only: ticket
+numbers are sequential, so a number alone proves nothing (services.tickets.progress_only). Both
+are lookups: audited and limited by the service.
 """
 from __future__ import annotations
 

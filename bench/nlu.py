@@ -45,7 +45,11 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     import logging
+    import os
 
+    from bot.telemetry import OFF as TELEMETRY_OFF
+
+    os.environ.update(TELEMETRY_OFF)  # before Rasa loads: no usage reports to a third party
     from rasa.core.agent import load_agent
 
     logging.disable(logging.INFO)  # Rasa logs every parse at debug level; the figures are the output

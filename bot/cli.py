@@ -33,11 +33,14 @@ def _engine():
 
 
 def cmd_db_init(args) -> int:
+    from actions.db.engine import restrict_sqlite_files
     from actions.db.migrate import upgrade
 
     engine = _engine()
     before, after = upgrade(engine)
     where = engine.url.render_as_string(hide_password=True)
+    for path in restrict_sqlite_files(str(engine.url)):
+        print(f"已限制为仅所有者可读写 (now readable by its owner only): {path}")
     if before == after:
         print(f"数据库已是最新结构 (schema at {after}): {where}")
     else:

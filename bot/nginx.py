@@ -100,7 +100,8 @@ http {{
   map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
 
 {upstreams}
-  # Action servers: only Rasa servers call them, on loopback.
+  # Action servers: only Rasa servers call them, on loopback. Rasa's X-Xinyong-Action-Token header
+  # goes through unchanged (nginx passes request headers on), and each action server checks it.
   server {{
     listen 127.0.0.1:{self.action_port};
     # Rasa sends the whole conversation with each call: allow far more than a chat message.

@@ -1,10 +1,14 @@
 """`xinyong serve [--replicas N]`: every server as a child process, against DATABASE_URL.
 
-One replica (the default, `make run`): an action server on ACTION_PORT, a Rasa server on RASA_PORT,
-the web server (chat page, staff console) on WEB_PORT and, when TELEGRAM_TOKEN is set, the Telegram
-bridge. N replicas (production shape, PostgreSQL and REDIS_URL required): N of each server on
+One replica (the default, `make run`): an action server on 127.0.0.1:ACTION_PORT, a Rasa server on
+RASA_PORT, the web server (chat page, staff console) on WEB_PORT and, when TELEGRAM_TOKEN is set, the
+Telegram bridge. N replicas (production shape, PostgreSQL and REDIS_URL required): N of each server on
 loopback ports of their own, and the distribution's nginx on ACTION_PORT, RASA_PORT and WEB_PORT
 balancing over them (bot/nginx.py); one Telegram bridge.
+
+Secrets (RASA_TOKEN for Rasa's HTTP API, XINYONG_ACTION_TOKEN between Rasa and the action servers;
+one random value per start when unset) reach the children in their environment only, never on a
+command line; every child runs with Rasa's telemetry off (bot/telemetry.py).
 
 Supervision: a child that dies after it was up is started again with the same command and port
 (at most RESTART_LIMIT times in RESTART_WINDOW seconds, then everything stops and serve exits 1);
@@ -32,6 +36,7 @@ from sqlalchemy.engine import make_url
 from actions import settings
 from bot import paths
 from bot.nginx import Balancer, nginx_binary
+from bot.telemetry import without_telemetry
 from bot.training import model_path
 
 STOP_GRACE = 15  # seconds a child gets to exit after SIGTERM before SIGKILL
@@ -60,22 +65,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _action(port: int, name: str = "action server") -> Child:
-    return Child(name, [sys.executable, "-m", "rasa_sdk", "--actions", "actions.actions", "--port", str(port)],
-                 f"http://127.0.0.1:{port}/health", role="actions", port=port)
+def _action(port: int, action_token: str, name: str = "action server") -> Child:
+    # Loopback only, and only requests that carry the secret (bot/action_server.py).
+    return Child(name, [sys.executable, "-m", "bot.action_server", "--port", str(port)],
+                 f"http://127.0.0.1:{port}/health", role="actions", port=port,
+                 env={settings.ACTION_TOKEN_ENV: action_token})
 
 
-def _rasa(model: Path, port: int, action_url: str, name: str = "rasa server", loopback: bool = False) -> Child:
-    cmd = [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api", "--cors", "*",
+def _rasa(model: Path, port: int, action_url: str, action_token: str, name: str = "rasa server",
+          loopback: bool = False) -> Child:
+    # RASA_TOKEN reaches it in the environment (bot/rasa_server.py), never on the command line,
+    # which any local user can read in /proc; so does the action secret (bot/endpoints.yml).
+    cmd = [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
            "--port", str(port), "--model", str(model),
            "--credentials", str(paths.CREDENTIALS), "--endpoints", str(paths.ENDPOINTS)]
     if loopback:
         cmd += ["--interface", "127.0.0.1"]
-    token = settings.rasa_token()
-    if token:
-        cmd.append(f"--auth-token={token}")
+    origins = settings.cors_origins()  # none unless XINYONG_CORS_ORIGINS names them
+    if origins:
+        cmd += ["--cors", *origins]
     return Child(name, cmd, f"http://127.0.0.1:{port}/", role="rasa", port=port,
-                 env={"ACTION_ENDPOINT_URL": action_url})
+                 env={"ACTION_ENDPOINT_URL": action_url, settings.ACTION_TOKEN_ENV: action_token})
 
 
 def _web(port: int, name: str = "web server", host: str | None = None) -> Child:
@@ -90,10 +100,11 @@ def _telegram() -> Child:
     return Child("telegram bridge", [sys.executable, "-m", "bot.telegram_bridge"], None, role="telegram")
 
 
-def children(model: Path, rasa_port: int, action_port: int, web_port: int | None = None,
+def children(model: Path, rasa_port: int, action_port: int, action_token: str, web_port: int | None = None,
              telegram: bool = False) -> list[Child]:
     """One of each server, on the public ports."""
-    kids = [_action(action_port), _rasa(model, rasa_port, f"http://127.0.0.1:{action_port}/webhook")]
+    kids = [_action(action_port, action_token),
+            _rasa(model, rasa_port, f"http://127.0.0.1:{action_port}/webhook", action_token)]
     if web_port is not None:
         kids.append(_web(web_port))
     if telegram:
@@ -101,13 +112,13 @@ def children(model: Path, rasa_port: int, action_port: int, web_port: int | None
     return kids
 
 
-def replicated(model: Path, replicas: int, rasa_port: int, action_port: int, web_port: int,
+def replicated(model: Path, replicas: int, rasa_port: int, action_port: int, action_token: str, web_port: int,
                telegram: bool, run_dir: Path) -> tuple[list[Child], Balancer]:
     """N of each server on free loopback ports, then nginx on the public ports."""
-    actions = [_action(_free_port(), f"action server {i + 1}") for i in range(replicas)]
+    actions = [_action(_free_port(), action_token, f"action server {i + 1}") for i in range(replicas)]
     # Rasa servers reach the action servers through the balancer, so a dead one is skipped.
-    rasas = [_rasa(model, _free_port(), f"http://127.0.0.1:{action_port}/webhook", f"rasa server {i + 1}",
-                   loopback=True) for i in range(replicas)]
+    rasas = [_rasa(model, _free_port(), f"http://127.0.0.1:{action_port}/webhook", action_token,
+                   f"rasa server {i + 1}", loopback=True) for i in range(replicas)]
     webs = [_web(_free_port(), f"web server {i + 1}", host="127.0.0.1") for i in range(replicas)]
     balancer = Balancer(run_dir, rasa_port, action_port, web_port, [k.port for k in rasas],
                         [k.port for k in actions], [k.port for k in webs],
@@ -202,15 +213,20 @@ def serve(replicas: int = 1) -> int:
     # One token per start guards Rasa's HTTP API; the web servers get it to read trackers.
     token = settings.rasa_token() or secrets.token_hex(24)
     os.environ["RASA_TOKEN"] = token
+    # One secret per start between Rasa and the action servers; only those two get it.
+    action_token = settings.action_token() or secrets.token_hex(24)
+    settings.cors_origins()  # a bad XINYONG_CORS_ORIGINS stops serve here, with the reason
     run_dir = Path(os.environ.get("XINYONG_RUN_DIR") or paths.PROJECT_ROOT / "var" / "run" / f"serve-{rasa_port}")
     run_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, DATABASE_URL=settings.database_url(), RASA_PORT=str(rasa_port),
-               ACTION_PORT=str(action_port), WEB_PORT=str(web_port), RASA_TOKEN=token,
-               ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook")
+    env = without_telemetry(dict(os.environ, DATABASE_URL=settings.database_url(), RASA_PORT=str(rasa_port),
+                                 ACTION_PORT=str(action_port), WEB_PORT=str(web_port), RASA_TOKEN=token,
+                                 ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook"))
+    env.pop(settings.ACTION_TOKEN_ENV, None)  # the web server and the bridge have no use for it
     if replicas == 1:
-        kids, balancer = children(model, rasa_port, action_port, web_port, telegram), None
+        kids, balancer = children(model, rasa_port, action_port, action_token, web_port, telegram), None
     else:
-        kids, balancer = replicated(model, replicas, rasa_port, action_port, web_port, telegram, run_dir)
+        kids, balancer = replicated(model, replicas, rasa_port, action_port, action_token, web_port, telegram,
+                                    run_dir)
         balancer.write()
         kids.append(Child("load balancer (nginx)", balancer.command(nginx_binary()),
                           f"http://127.0.0.1:{web_port}/healthz", role="nginx", port=web_port))

@@ -68,7 +68,10 @@ def add_parser(sub) -> None:
     p = sub.add_parser("staff", help="staff console accounts").add_subparsers(dest="staff_command", required=True)
     add = p.add_parser("add", help="create an account or set a new password (asks for it)")
     add.add_argument("name")
-    add.add_argument("--role", choices=["operator", "supervisor", "admin"], default="operator")
+    add.add_argument("--role", choices=["operator", "supervisor", "admin"],
+                     help="operator (default for a new account): accepts tickets, answers handoffs, decides "
+                          "维持/不予修复/退回补正 and proposes 更正/撤销/准予修复; supervisor or admin: also approves "
+                          "another's proposal. Unchanged when resetting a password unless given")
     add.add_argument("--display-name", help="name shown in the console and ticket history")
     add.set_defaults(func=cmd_add)
     ls = p.add_parser("list", help="list accounts")

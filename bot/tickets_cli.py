@@ -1,9 +1,17 @@
-"""`xinyong tickets list|show|accept|decide`: the staff side of the objection and repair workflow.
+"""`xinyong tickets list|show|accept|decide|propose|reject`: the staff side of the objection and
+repair workflow.
 
-The staff console (issue 6) calls the same services (actions/services/tickets.py). Whoever can run
-this command can reach the database, so the operating-system account is the authentication; the
-staff name given (--staff, or XINYONG_STAFF, or the OS user) is written to every event and to the
-audit log together with the OS user.
+The staff console calls the same services (actions/services/tickets.py). Whoever can run this
+command can reach the database, so the operating-system account is the authentication:
+
+- with `--staff NAME` (or XINYONG_STAFF), NAME is a console account's user name and that account's
+  role applies as in the console (services.four_eyes): an operator cannot 更正, 撤销 or 准予修复
+  alone, only `propose` it, and a supervisor's `decide` of such an outcome approves someone else's
+  proposal;
+- without it, the local administrator acts (shell and database access, outside the four-eyes
+  rule, which they could bypass in the database anyway), recorded as "<OS user>（本机管理员）".
+
+The staff label and the OS user go on every event and audit entry.
 """
 from __future__ import annotations
 
@@ -12,17 +20,29 @@ import json
 import os
 import sys
 
-from actions.services import audit, tickets
+from actions.services import audit, four_eyes, staff, tickets
 from actions.services.codes import mask_ids_in_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DECISIONS = ("更正", "撤销", "维持", "准予修复", "不予修复", tickets.RETURN)
+PROPOSALS = tuple(d for d in DECISIONS if d != tickets.RETURN and four_eyes.needs_approval(d))
+
+
+def _who(args) -> tuple[str, int | None]:
+    """(label for events and the audit log, console account id or None for the local administrator)."""
+    os_user = getpass.getuser()
+    name = (getattr(args, "staff", None) or os.environ.get("XINYONG_STAFF") or "").strip()
+    if not name:
+        return f"{os_user}（本机管理员）", None
+    account = staff.by_username(name)
+    if account is None or not account.active:
+        raise tickets.TicketError(f"没有用户名为 {name} 的在用工作台账号（--staff 或 XINYONG_STAFF 应为账号的用户名，"
+                                  f"见 xinyong staff list；不指定时以本机管理员身份办理）")
+    return f"{account.label} (os:{os_user})", account.id
 
 
 def _staff(args) -> str:
-    os_user = getpass.getuser()
-    name = args.staff or os.environ.get("XINYONG_STAFF") or os_user
-    return name if name == os_user else f"{name} (os:{os_user})"
+    return _who(args)[0]
 
 
 def _row(t: tickets.TicketView) -> dict:
@@ -69,9 +89,10 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
+    who = _staff(args)
     t = tickets.get(args.ticket)
     # A ticket's details (contact, phone, statements) read by a person: audited like the console's page.
-    audit.record("staff", _staff(args), "staff_view_ticket", "ticket", t.ticket_no if t else args.ticket.strip()[:100],
+    audit.record("staff", who, "staff_view_ticket", "ticket", t.ticket_no if t else args.ticket.strip()[:100],
                  {"found": t is not None}, channel="cli")
     if t is None:
         print(f"没有编号为 {args.ticket} 的申请", file=sys.stderr)
@@ -87,8 +108,26 @@ def cmd_accept(args) -> int:
 
 
 def cmd_decide(args) -> int:
-    t = tickets.decide(args.ticket, args.outcome, _staff(args), args.note)
+    label, staff_id = _who(args)
+    t = tickets.decide(args.ticket, args.outcome, label, args.note, staff_id=staff_id)
     print(f"{t.ticket_no} → {t.status}{'（' + t.outcome + '）' if t.outcome else ''}；记录状态：{t.record_status}")
+    return EXIT_OK
+
+
+def cmd_propose(args) -> int:
+    label, staff_id = _who(args)
+    if staff_id is None:
+        raise tickets.TicketError("提请批准须用 --staff 指明您的工作台账号（本机管理员可直接 decide）")
+    t = tickets.propose(args.ticket, args.outcome, label, staff_id, args.note)
+    print(f"{t.ticket_no}：已提请批准“{args.outcome}”，须由另一位主管（supervisor）或管理员（admin）批准："
+          f"xinyong tickets decide {t.ticket_no} {args.outcome} --staff 主管用户名")
+    return EXIT_OK
+
+
+def cmd_reject(args) -> int:
+    label, staff_id = _who(args)
+    t = tickets.reject_proposal(args.ticket, label, staff_id, args.note)
+    print(f"{t.ticket_no}：已驳回待批准的提议，申请仍为{t.status}")
     return EXIT_OK
 
 
@@ -117,15 +156,23 @@ def add_parser(sub) -> None:
     show.add_argument("--staff", help="staff name recorded in the audit log (default XINYONG_STAFF or OS user)")
     show.set_defaults(tickets_func=cmd_show)
 
-    for name, helptext in (("accept", "move forward: 已提交 → 已受理 → 核实中/审核中"),
-                           ("decide", "decide: 更正/撤销/维持 (objections), 准予修复/不予修复 (repairs), 退回补正")):
+    commands = {
+        "accept": ("move forward: 已提交 → 已受理 → 核实中/审核中", cmd_accept, None),
+        "decide": ("decide: 更正/撤销/维持 (objections), 准予修复/不予修复 (repairs), 退回补正; with --staff, "
+                   "更正/撤销/准予修复 approve another's proposal and need a supervisor or admin", cmd_decide, DECISIONS),
+        "propose": ("propose 更正/撤销/准予修复 for a supervisor or admin to approve (needs --staff)", cmd_propose,
+                    PROPOSALS),
+        "reject": ("turn down the pending proposal (supervisor or admin)", cmd_reject, None),
+    }
+    for name, (helptext, func, outcomes) in commands.items():
         c = t.add_parser(name, help=helptext)
         c.add_argument("ticket")
-        if name == "decide":
-            c.add_argument("outcome", choices=DECISIONS)
+        if outcomes:
+            c.add_argument("outcome", choices=outcomes)
         c.add_argument("--note", help="shown to the applicant (required for 退回补正)")
-        c.add_argument("--staff", help="staff name recorded on the event (default XINYONG_STAFF or OS user)")
-        c.set_defaults(tickets_func=cmd_accept if name == "accept" else cmd_decide)
+        c.add_argument("--staff", help="console user name whose role applies (default XINYONG_STAFF; "
+                                       "neither: the local administrator)")
+        c.set_defaults(tickets_func=func)
     p.set_defaults(func=run)
 
 

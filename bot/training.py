@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot import paths
+from bot.telemetry import without_telemetry
 
 
 def _files() -> list[Path]:
@@ -66,7 +67,7 @@ def train(force: bool = False, out: Path | None = None, epochs: int | None = Non
            "--fixed-model-name", paths.MODEL_NAME, "--force"]
     print(f"训练模型 (training) → {model_path(out)}", flush=True)
     try:
-        rc = subprocess.call(cmd, cwd=paths.CONFIG.parent)
+        rc = subprocess.call(cmd, cwd=paths.CONFIG.parent, env=without_telemetry())
     finally:
         if epochs:
             config.unlink(missing_ok=True)

@@ -178,6 +178,22 @@ def trained_model_dir():
     return out
 
 
+def _loopback_exempt_limits(folder):
+    """The shipped limits with this machine's loopback exempt from the limits per client address:
+    every test's conversations come from 127.0.0.1, as if from one address, and would share one
+    count. The tests of those limits speak from other addresses (X-Forwarded-For through the
+    trusted loopback proxy, or the machine's own non-loopback address); every other limit is the
+    shipped one."""
+    import yaml
+    from actions.services.limits_rules import RULES_FILE
+
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    data["address_exempt"]["networks"] = ["127.0.0.0/8", "::1"]
+    path = folder / "limits.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_bot(trained_model_dir, tmp_path_factory):
     """One `xinyong serve` for the conversation tests: the test model, the demo data on PostgreSQL
@@ -197,7 +213,8 @@ def demo_bot(trained_model_dir, tmp_path_factory):
         env = dict(os.environ, DATABASE_URL=url, RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()),
                    WEB_PORT=str(_free_port()),
                    XINYONG_MODELS=str(trained_model_dir), XINYONG_HOTLINE="0459-12345",
-                   XINYONG_HOTLINE_HOURS="工作日 8:30—17:00")
+                   XINYONG_HOTLINE_HOURS="工作日 8:30—17:00",
+                   XINYONG_LIMITS_FILE=str(_loopback_exempt_limits(tmp_path_factory.mktemp("limits"))))
         # A company with more penalties than one page shows, through the real importer.
         csv = tmp_path_factory.mktemp("conv-import") / "penalties.csv"
         rows = [f"{PAGED_NAME},{PAGED_CODE},庆市监罚字〔2026〕第{300 + i}号,罚款,2026/0{1 + i}/1{i},大庆市市场监督管理局"

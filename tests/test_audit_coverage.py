@@ -178,6 +178,12 @@ async def test_every_console_route_that_shows_or_changes_something_is_audited(de
                 assert status == 200, (path, status, answer)
             return run
 
+        def refused(path, body):
+            async def run():
+                status, answer = await c.api("POST", path, body)
+                assert status == 403, (path, status, answer)
+            return run
+
         # (method, route as the router names it): [(request, audit action, actor), …]
         cases = {
             ("POST", "/console/login"): [(sign_in_wrong, "staff_login_failed", "127.0.0.1"),
@@ -192,12 +198,17 @@ async def test_every_console_route_that_shows_or_changes_something_is_audited(de
             ("GET", "/console/tickets/{no}"): [(get(f"/console/tickets/{form_ticket}"), "staff_view_ticket", ME)],
             ("POST", "/console/tickets/{no}/{what}"): [
                 (post(f"/console/tickets/{form_ticket}/accept"), "ticket_accept", ME),
+                (post(f"/console/tickets/{form_ticket}/propose", outcome="撤销"), "ticket_propose", ME),
                 (post(f"/console/tickets/{form_ticket}/decide", outcome="维持"), "ticket_decide", ME)],
             ("GET", "/console/api/tickets/{no}"): [(api("GET", f"/console/api/tickets/{api_ticket}"),
                                                     "staff_view_ticket", ME)],
             ("POST", "/console/api/tickets/{no}/{what}"): [
                 (api("POST", f"/console/api/tickets/{api_ticket}/accept", {}), "ticket_accept", ME),
-                (api("POST", f"/console/api/tickets/{api_ticket}/decide", {"outcome": "更正"}), "ticket_decide", ME)],
+                # an operator alone may not 更正 (four-eyes): refused, and the refusal is audited
+                (refused(f"/console/api/tickets/{api_ticket}/decide", {"outcome": "更正"}), "ticket_decide_refused",
+                 ME),
+                (api("POST", f"/console/api/tickets/{api_ticket}/propose", {"outcome": "更正"}), "ticket_propose", ME),
+                (api("POST", f"/console/api/tickets/{api_ticket}/decide", {"outcome": "维持"}), "ticket_decide", ME)],
             ("GET", "/console/api/handoffs"): [(api("GET", "/console/api/handoffs"), "staff_view_handoffs", ME)],
             ("GET", "/console/api/handoffs/{id}"): [(api("GET", f"/console/api/handoffs/{api_handoff}"),
                                                      "staff_view_handoff", ME)],
@@ -250,6 +261,7 @@ async def test_polling_a_handoff_is_one_audit_entry_not_one_per_poll(demo):
 # ---------------------------------------------------------------- staff commands
 
 def test_every_staff_command_is_audited(demo, cli, tmp_path, monkeypatch):
+    staff.add("wangfang", PASSWORD, display_name="王芳")  # --staff names a console account
     record = next(r for r in enquiry.by_code(HONGTAI).enquiry.records if r.display_status == "公示中")
     no = _objection(record.id, "audit:cli")
     csv = tmp_path / "penalties.csv"
@@ -258,9 +270,10 @@ def test_every_staff_command_is_audited(demo, cli, tmp_path, monkeypatch):
                    "大庆市市场监督管理局\n", encoding="utf-8")
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     commands = [
-        (("tickets", "accept", no, "--staff", "王芳"), "ticket_accept", no),
-        (("tickets", "decide", no, "维持", "--staff", "王芳", "--note", "经核实无误"), "ticket_decide", no),
-        (("tickets", "show", no, "--staff", "王芳"), "staff_view_ticket", no),
+        (("tickets", "accept", no, "--staff", "wangfang"), "ticket_accept", no),
+        (("tickets", "propose", no, "撤销", "--staff", "wangfang"), "ticket_propose", no),
+        (("tickets", "decide", no, "维持", "--staff", "wangfang", "--note", "经核实无误"), "ticket_decide", no),
+        (("tickets", "show", no, "--staff", "wangfang"), "staff_view_ticket", no),
         (("staff", "add", "zhaoliu", "--display-name", "赵六"), "staff_add", "zhaoliu"),
         (("staff", "disable", "zhaoliu"), "staff_disable", "zhaoliu"),
         (("import", "penalties", str(csv), "--json"), "import_penalty", None),

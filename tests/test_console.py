@@ -219,14 +219,27 @@ async def test_accept_and_decide_from_the_console_change_the_record_and_are_audi
     assert tickets.get(no).status == "已受理"
     resp = await signed_in.post(f"/console/tickets/{no}/decide", {"outcome": "准予修复"})
     assert resp.status == 400 and "异议的处理结果只能是" in await resp.text()
+    # 撤销 takes the record down: an operator alone cannot (four-eyes), only propose it …
     resp = await signed_in.post(f"/console/tickets/{no}/decide", {"outcome": "撤销", "note": "核实为录入错误"})
-    assert resp.status == 200
+    assert resp.status == 403 and "主管" in await resp.text() and tickets.get(no).status == "已受理"
+    resp = await signed_in.post(f"/console/tickets/{no}/propose", {"outcome": "撤销", "note": "核实为录入错误"})
+    assert resp.status == 200 and tickets.get(no).status == "已受理"
+    # … and a supervisor approves it
+    staff.add("lisi", PASSWORD, role="supervisor", display_name="李四")
+    supervisor = await console_client()
+    try:
+        await supervisor.login("lisi", PASSWORD)
+        resp = await supervisor.post(f"/console/tickets/{no}/approve", {"outcome": "撤销"})
+        assert resp.status == 200
+    finally:
+        await supervisor.client.close()
     t = tickets.get(no)
     assert t.status == "已办结" and t.outcome == "撤销" and t.record_status == "已撤销"
-    assert [e.actor for e in t.events][1:] == ["王芳（wangfang）", "王芳（wangfang）"]
+    assert [e.actor for e in t.events][1:] == ["王芳（wangfang）", "李四（lisi）"]
     assert record.doc_number not in [r.doc_number for r in enquiry.by_code(HONGTAI).enquiry.records]
     decided = _audit("ticket_decide")
-    assert decided[-1].actor == "王芳（wangfang）" and decided[-1].channel == "console"
+    assert decided[-1].actor == "李四（lisi）" and decided[-1].channel == "console"
+    assert decided[-1].detail["proposed_by"] == "王芳（wangfang）"
     # a decided ticket cannot be decided again
     status, body = await signed_in.api("POST", f"/console/api/tickets/{no}/decide", {"outcome": "维持"})
     assert status == 400 and "不能再作决定" in body["error"]

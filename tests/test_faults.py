@@ -346,3 +346,48 @@ def test_the_web_page_api_goes_through_the_balancer(cluster, target):
     assert denied.value.code == 401
     with cluster.db.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(Subject)).scalar_one() > 0
+
+
+def test_the_cluster_exposes_only_the_balancers_chat_ports(cluster):
+    """The production shape as another host or a local user probes it: every action, Rasa and web
+    server listens on loopback only, nginx's action port too; the forged filing of the probe, sent
+    to the balancer's action port without the secret, is refused and stores nothing; no secret is
+    on any command line; Rasa's telemetry is off everywhere."""
+    from tests import sockets
+    from tests.test_action_server import FORGED_SENDER, HEADER, _forged_filing, _post, _serious_list_record
+
+    public = {int(cluster.env["RASA_PORT"]), int(cluster.env["WEB_PORT"])}
+    action_port = int(cluster.env["ACTION_PORT"])
+    children = _state(cluster)["children"]
+    assert {c["role"] for c in children} >= {"actions", "rasa", "web", "nginx"}
+    secrets_seen = set()
+    for child in children:
+        bound = sockets.listening(child["pid"])
+        assert bound, child
+        exposed = {(a, p) for a, p in bound if not sockets.is_loopback(a)}
+        assert not exposed if child["role"] != "nginx" else {p for _, p in exposed} <= public, (child, bound)
+        if child["role"] == "nginx":
+            continue  # nginx writes its process title over its environment block; it runs no Rasa
+        with open(f"/proc/{child['pid']}/environ", "rb") as fh:
+            env = dict(p.decode().partition("=")[::2] for p in fh.read().split(b"\0") if p)
+        assert env.get("RASA_TELEMETRY_ENABLED") == "false", child
+        secrets_seen |= {env[k] for k in ("RASA_TOKEN", "XINYONG_ACTION_TOKEN") if env.get(k)}
+    assert len(secrets_seen) == 2
+    for child in children:
+        with open(f"/proc/{child['pid']}/cmdline", "rb") as fh:
+            line = fh.read().decode("utf-8", "replace")
+        assert not any(secret in line for secret in secrets_seen), child
+    assert sockets.on_port(action_port) == {"127.0.0.1"}
+    for addr in sockets.outside_addresses():
+        for port in [action_port] + [c["port"] for c in children if c["role"] in ("actions", "rasa", "web")]:
+            assert sockets.refused(addr, port), f"{addr}:{port} answers"
+
+    record = _serious_list_record(cluster.db)
+    assert record is not None
+    for headers, status in (({}, 401), ({HEADER: "a-guess-of-the-secret-000"}, 403)):
+        got, answer = _post(action_port, "/webhook", _forged_filing(record), headers)
+        assert got == status and "events" not in answer
+    with cluster.db.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(Ticket)
+                         .where(Ticket.sender_id == FORGED_SENDER)).scalar() == 0
+        assert c.execute(sa.select(Record.display_status).where(Record.id == record.id)).scalar() == "公示中"

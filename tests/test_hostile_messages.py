@@ -38,6 +38,8 @@ from actions.status_actions import ActionCheckStatus
 from bot.channels import guard
 from bot.channels.rest import HOW_CAN_I_HELP, GuardedRestInput
 
+pytestmark = pytest.mark.probe  # the security probe's findings, attacked again (docs/security.md)
+
 HONGTAI = "912306047LY7DWQT7J"
 JINHE_HIDDEN_DOC = "庆市监罚字〔2026〕第15号"  # 金禾餐饮: 已修复停止公示
 PERSON_DOC = "测试公罚〔2026〕第9号"  # a natural person's penalty the tests add: never public
@@ -109,10 +111,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_the_guarded_channel_behind_a_real_sanic_server(monkeypatch):
+async def test_the_guarded_channel_behind_a_real_sanic_server(monkeypatch, demo):
     """Registered the way Rasa registers channels: same URL, Rasa's handler reached only by clean
     messages, and a turn that says nothing (Rasa's /restart) still gets a polite line. A platform
-    channel (here "web") is only accepted with the channel token."""
+    channel (here "web") is only accepted with the channel token. The guard writes the client's
+    address into the metadata (tests/test_client_limits.py); a platform channel's is kept."""
     monkeypatch.setenv("RASA_TOKEN", "channel-token-0")
     from rasa.core.channels.channel import register
     from sanic import Sanic
@@ -159,8 +162,9 @@ async def test_the_guarded_channel_behind_a_real_sanic_server(monkeypatch):
     finally:
         server.close()
         await server.wait_closed()
-    assert received == [("你好!", "u1", "rest", None), ("/restart", "u1", "rest", None),
-                        ("/session_start", "u1", "rest", None), ("/greet", "u1", "rest", None),
+    here = {"client_address": "127.0.0.1"}
+    assert received == [("你好!", "u1", "rest", here), ("/restart", "u1", "rest", here),
+                        ("/session_start", "u1", "rest", here), ("/greet", "u1", "rest", here),
                         ("hi", "u2", "web", {"a": 1})]
 
 

@@ -21,6 +21,7 @@ from actions.services.rate_limit import TooManyLookups
 from actions.status_actions import ActionCheckStatus
 from bot.web.client_address import client_of, parse_networks
 from tests.console_client import console_client
+from tests.query_plans import plan_of_the_one
 
 HONGTAI = "912306047LY7DWQT7J"
 PASSWORD = "lotus-pond-2026"
@@ -151,29 +152,8 @@ def test_a_benchmark_can_switch_the_limit_off_or_change_it(demo, limits_file):
 
 
 def test_the_count_uses_the_actor_index(demo, engine):
-    statements = []
-
-    def on(conn, cursor, statement, parameters, context, executemany):
-        if "count(" in statement.lower() and "audit_log" in statement:
-            statements.append((statement, parameters))
-
-    sa.event.listen(engine, "before_cursor_execute", on)
-    try:
-        enquiry.by_code(HONGTAI, "web-indexed01")
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", on)
-    assert len(statements) == 1
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        if engine.dialect.name == "sqlite":
-            cur.execute("EXPLAIN QUERY PLAN " + statements[0][0], statements[0][1])
-        else:
-            cur.execute("SET enable_seqscan = off")
-            cur.execute("EXPLAIN " + statements[0][0], statements[0][1])
-        plan = " / ".join(str(r[-1]) for r in cur.fetchall())
-    finally:
-        raw.close()
+    plan = plan_of_the_one(engine, lambda sql: "count(" in sql.lower() and "audit_log" in sql,
+                           lambda: enquiry.by_code(HONGTAI, "web-indexed01"))
     assert "ix_audit_log_actor_at" in plan, plan
 
 

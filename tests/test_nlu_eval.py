@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from bot.paths import PROJECT_ROOT
+from bot.telemetry import without_telemetry
 
 pytestmark = pytest.mark.slow
 TEST_SET = PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"
@@ -62,7 +63,7 @@ def nlu_report(trained_model_dir):
     proc = subprocess.run([rasa, "test", "nlu", "--nlu", str(TEST_SET), "--model",
                            str(trained_model_dir / "xinyong.tar.gz"), "--out", str(out)],
                           capture_output=True, text=True, timeout=1800, cwd=PROJECT_ROOT,
-                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+                          env=without_telemetry(dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return out
 

@@ -73,7 +73,7 @@ def test_serve_restarts_a_child_that_dies(server_env):
     try:
         server.wait_ready()
         kids = _children(server.proc.pid)
-        action = [k for k in kids if "rasa_sdk" in open(f"/proc/{k}/cmdline").read()]
+        action = [k for k in kids if "bot.action_server" in open(f"/proc/{k}/cmdline").read()]
         others = [k for k in kids if k not in action]
         assert action, "no action server child found"
         os.kill(action[0], signal.SIGKILL)
@@ -84,7 +84,7 @@ def test_serve_restarts_a_child_that_dies(server_env):
         assert any("action server 已恢复" in line for line in server.lines)
         assert server.proc.poll() is None
         assert "大庆市启明星石化设备有限公司" in server.say(f"查询 {CODE}")
-        assert all(_alive(k) for k in others if "rasa_sdk" not in open(f"/proc/{k}/cmdline").read())
+        assert all(_alive(k) for k in others if "bot.action_server" not in open(f"/proc/{k}/cmdline").read())
     finally:
         server.stop()
 

@@ -161,13 +161,20 @@ def test_documents_are_found_whatever_brackets_or_script(demo):
 
 
 def test_the_cli_moves_a_ticket_and_prints_it(demo, cli):
+    from actions.services import staff
+
+    staff.add("wangfang", "lotus-pond-2026", display_name="王芳")  # --staff names a console account
+    staff.add("lisi", "lotus-pond-2026", role="supervisor", display_name="李四")
     record = _displayed_penalty()
     no = tickets.file(_objection(record.id), today=DAY).ticket.ticket_no
     code, out, _ = cli("tickets", "list")
     assert code == 0 and no in out and "YY-20261117-0001" in out
-    code, out, _ = cli("tickets", "accept", no.lower(), "--staff", "王芳")
+    code, out, _ = cli("tickets", "accept", no.lower(), "--staff", "wangfang")
     assert code == 0 and "已受理" in out
-    code, out, _ = cli("tickets", "decide", no, "更正", "--staff", "王芳", "--note", "金额更正为2万元")
+    # 更正 changes the record: an operator proposes it, a supervisor approves it (four-eyes)
+    code, out, _ = cli("tickets", "propose", no, "更正", "--staff", "wangfang", "--note", "金额更正为2万元")
+    assert code == 0 and "已提请批准" in out
+    code, out, _ = cli("tickets", "decide", no, "更正", "--staff", "lisi")
     assert code == 0 and "已办结（更正）" in out and "公示中" in out
     code, out, _ = cli("tickets", "show", no, "--json")
     assert code == 0 and '"outcome": "更正"' in out and "王芳" not in out.split('"events"')[0]

@@ -93,7 +93,10 @@ async def test_a_button_press_is_recorded_for_the_operator_by_its_title(client):
     request_id = handoff.request_handoff(sender, "web", "用户要求人工服务", [])
     await client.post("/api/chat", json={"sender": PAGE, "message": '/query_credit{"credit_code":"912306047LY7DWQT7J"}',
                                          "shown": "大庆市鸿泰石油技术服务有限公司"})
-    assert handoff.get(request_id).transcript[-2]["text"] == "〔点选〕大庆市鸿泰石油技术服务有限公司"
+    # the title the page showed, next to the payload the assistant got (tests/test_client_limits.py:
+    # a title cannot disguise the payload)
+    assert handoff.get(request_id).transcript[-2]["text"] == \
+        '〔点选〕大庆市鸿泰石油技术服务有限公司（/query_credit{"credit_code":"912306047LY7DWQT7J"}）'
 
 
 async def test_leaving_a_handed_over_conversation_tells_the_operator(client):

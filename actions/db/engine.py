@@ -35,12 +35,55 @@ def application_name(role: str | None = None) -> str:
     return f"xinyong-{role}-{os.getpid()}"[:63]
 
 
+# The SQLite file holds ID numbers, phone numbers and every conversation: owner only. SQLite gives
+# its -wal, -shm and -journal files the mode of the database file.
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the database file (and a missing folder) readable by its owner only, before SQLite
+    would create it with the umask's mode (usually world-readable). The project's own var/ is made
+    private too; another existing folder is the operator's to decide."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=PRIVATE_DIR, exist_ok=True)
+    own_var = settings.PROJECT_ROOT / "var"
+    if path.parent.resolve() == own_var.resolve():
+        restrict(own_var, PRIVATE_DIR)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
+    except FileExistsError:
+        pass  # an empty file is an empty SQLite database; an existing one is left as it is here
+
+
+def restrict(path: Path, mode: int) -> bool:
+    """chmod to `mode` when the permissions are wider; True when they were changed."""
+    try:
+        current = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return False
+    if current & ~mode:
+        os.chmod(path, current & mode)
+        return True
+    return False
+
+
+def restrict_sqlite_files(url: str | None = None) -> list[Path]:
+    """`xinyong db init`: make an existing SQLite database (and its -wal/-shm/-journal) owner-only,
+    e.g. one created before this rule; the files whose permissions changed. Nothing for PostgreSQL."""
+    u = make_url(url or settings.database_url())
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return []
+    base = Path(u.database)
+    return [p for p in (Path(f"{base}{suffix}") for suffix in SQLITE_COMPANIONS) if restrict(p, PRIVATE_FILE)]
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = url or settings.database_url()
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(u.database))
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
         engine = create_engine(url, future=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
+from actions.services import client_context
+
 # SQLite keeps NUMERIC as a double. Amounts here are 万元 to six places (0.01 元), far inside a
 # double's exact range, so SQLAlchemy's warning about it is noise.
 warnings.filterwarnings("ignore", message="Dialect sqlite.*does \\*not\\* support Decimal")
@@ -58,6 +60,9 @@ HANDOFF_STATUSES = ("待处理", "处理中", "已关闭")
 MESSAGE_KINDS = ("staff_reply", "ticket_status", "handoff_closed")
 ACTOR_TYPES = ("anonymous", "subject", "staff", "system")
 STAFF_ROLES = ("operator", "supervisor", "admin")
+# A proposed record-changing decision (migration 0006): waiting, carried out, turned down, or
+# replaced by another proposal or decision before anyone approved it.
+PROPOSAL_STATUSES = ("待批准", "已批准", "已驳回", "已失效")
 # List types the platform publishes; imports may bring others, so this is not a constraint.
 LIST_TYPES = ("守信红名单", "严重失信主体名单", "重点关注名单", "大数据警示名单", "经营异常名录",
               "失信被执行人", "重大税收违法失信主体")
@@ -277,6 +282,29 @@ class TicketEvent(Base):
     )
 
 
+class TicketProposal(Base):
+    """A decision that changes a published record (更正, 撤销, 准予修复), proposed by one staff member
+    and carried out only when a supervisor or administrator who is someone else approves it
+    (four-eyes, migration 0006). The ticket keeps its status meanwhile; the applicant sees nothing
+    of it until the decision."""
+
+    __tablename__ = "ticket_proposals"
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    outcome = Column(String(10), nullable=False)
+    note = Column(Text)
+    status = Column(String(10), nullable=False, default="待批准", server_default="待批准")
+    proposed_by = Column(Integer, ForeignKey("staff_users.id", ondelete="RESTRICT"), nullable=False)
+    proposed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
+    # Who approved or turned it down; None when the local administrator (the CLI without --staff) did.
+    decided_by = Column(Integer, ForeignKey("staff_users.id", ondelete="RESTRICT"))
+    decided_at = Column(DateTime(timezone=True))
+    __table_args__ = (
+        CheckConstraint(_in("status", PROPOSAL_STATUSES), name="status"),
+        CheckConstraint(_in("outcome", TICKET_OUTCOMES), name="outcome"),
+    )
+
+
 class HandoffRequest(Base):
     """A conversation handed to a person: shown in the staff console queue."""
 
@@ -292,7 +320,13 @@ class HandoffRequest(Base):
     closed_at = Column(DateTime(timezone=True))
     # The newest message either way (migration 0003): the console queue shows who waits longest.
     last_message_at = Column(DateTime(timezone=True))
-    __table_args__ = (CheckConstraint(_in("status", HANDOFF_STATUSES), name="status"),)
+    # The client address the request came from (migration 0005; None for Telegram and the console):
+    # requests per address are limited, and the console flags bursts from one address.
+    client_address = Column(String(64))
+    __table_args__ = (
+        CheckConstraint(_in("status", HANDOFF_STATUSES), name="status"),
+        Index("ix_handoff_requests_client_address_created_at", "client_address", "created_at"),
+    )
 
 
 class StaffSession(Base):
@@ -357,8 +391,39 @@ class AuditLog(Base):
     target_type = Column(String(30))
     target_id = Column(String(100))
     detail = Column(JSON)
+    # The chat client's address (migration 0005), when the entry is written for a message that came
+    # with one: filled from services.client_context, so no call site passes it. The lookup limit per
+    # address counts by it.
+    client_address = Column(String(64), default=client_context.current)
     __table_args__ = (
         # The lookup and sign-in limits count an actor's recent entries (migration 0004).
         Index("ix_audit_log_actor_at", "actor", "at"),
+        # The lookup limit per client address counts an address's recent entries (migration 0005).
+        Index("ix_audit_log_client_address_at", "client_address", "at"),
         CheckConstraint(_in("actor_type", ACTOR_TYPES), name="actor_type"),
     )
+
+
+class ClientConversation(Base):
+    """The first time a conversation (sender) was seen, and from which client address (migration
+    0005): new conversations per address are limited, so fresh conversation ids cannot reset the
+    limits kept per conversation. Written by the channels (bot/channels/clients.py), not by actions."""
+
+    __tablename__ = "client_conversations"
+    sender_id = Column(String(200), primary_key=True)
+    client_address = Column(String(64), nullable=False)
+    channel = Column(String(30))
+    first_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
+    __table_args__ = (Index("ix_client_conversations_client_address_first_seen_at", "client_address",
+                            "first_seen_at"),)
+
+
+class ServerSecret(Base):
+    """Keys the web servers share (migration 0006), such as the one that signs the console sign-in
+    form's CSRF token: created by the first server that needs it and kept in the database, so a
+    token issued by one replica is accepted by every other."""
+
+    __tablename__ = "server_secrets"
+    name = Column(String(50), primary_key=True)
+    value = Column(String(200), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())

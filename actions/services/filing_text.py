@@ -31,7 +31,7 @@ def _limit_word(confirmed: bool) -> str:
 
 def summary(kind: str, subject_name: str, record: RecordView, slots: dict) -> str:
     """The filing to confirm. What the user typed is shown as typed, except that an ID number in it
-    is masked like everywhere else (the ticket keeps the text as typed)."""
+    is masked like everywhere else (the slots and the ticket keep it masked too)."""
     def typed(slot: str) -> str:
         return mask_ids_in_text(str(slots.get(slot) or ""))
 
@@ -153,30 +153,34 @@ _OUTCOME = {
 
 
 def status(ticket: TicketView, full: bool) -> str:
-    """`full` only for the conversation that filed it: others see no contact or description."""
+    """`full` only for the conversation that filed it. Anyone else asked by number alone, and ticket
+    numbers are sequential: they see the status and deadline, never the subject, the record, the
+    events or a staff note (a 退回补正 note names what is missing, often who)."""
     lines = [f"{KIND_NAME[ticket.kind]}申请 {ticket.ticket_no}",
              f"当前状态：{ticket.status}" + (f"（{ticket.outcome}）" if ticket.outcome else "")]
     if full:
         lines.append(f"主体：{mask_ids_in_text(ticket.subject_name) if ticket.subject_type == '自然人' else ticket.subject_name}")
         lines.append(f"记录：{ticket.record_doc}")
-    lines.append("办理记录：")
-    for e in ticket.events:
-        note = f"，{e.note}" if e.note and (full or e.status == "退回补正") else ""
-        lines.append(f"· {e.at.date().isoformat()} {e.status}" + (f"（{e.outcome}）" if e.outcome else "") + note)
+        lines.append("办理记录：")
+        for e in ticket.events:
+            note = f"，{mask_ids_in_text(e.note)}" if e.note else ""
+            lines.append(f"· {e.at.date().isoformat()} {e.status}" + (f"（{e.outcome}）" if e.outcome else "") + note)
     if ticket.status == "已办结":
         lines.append(_OUTCOME.get(ticket.outcome or "", "已办结。"))
         if ticket.kind == "objection":
             lines.append(f"{rules().remedies.text}（{rules().remedies.citation}）。")
-    elif ticket.status == "退回补正":
+    elif ticket.status == "退回补正" and full:
         last = next((e.note for e in reversed(ticket.events) if e.status == "退回补正" and e.note), "")
-        lines.append(f"需要您补正：{last}。请准备好材料后联系服务热线或重新提交申请。")
+        lines.append(f"需要您补正：{mask_ids_in_text(last)}。请准备好材料后联系服务热线或重新提交申请。")
+    elif ticket.status == "退回补正":
+        lines.append("需要补正的内容已告知申请人，请在提交申请的对话中查看，或拨打服务热线。")
     else:
         if ticket.due_date:
             late = "（已超过办理期限，如需催办请拨打信用服务热线）" if ticket.due_date < dt.date.today() else ""
             lines.append(f"办理期限：{format_both(ticket.due_date)}{late}")
         lines.append(_NEXT_STEP.get(ticket.status, ""))
     if not full:
-        lines.append("（为保护申请人信息，只显示办理进度；详情请在提交申请的对话中查询。）")
+        lines.append("（为保护申请人信息，只显示办理状态；详情请在提交申请的对话中查询。）")
     return "\n".join(line for line in lines if line)
 
 

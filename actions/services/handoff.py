@@ -5,10 +5,18 @@ States (docs/schema.md §5.10): 待处理 (waiting; the assistant keeps answerin
 added to the transcript), 处理中 (an operator has taken it; the user's messages go to the operator,
 not to the assistant), 已关闭 (the assistant answers again). The operator's words reach the user
 through the outbox, committed with the transcript.
+
+Requests per client address are limited (actions/rules/limits.yml `address_handoffs`; the address
+is services.client_context's, recorded in handoff_requests.client_address, migration 0005): beyond
+the limit nothing is queued and the user is given the hotline, so a flood of fake requests cannot
+bury real ones. The console pages through every waiting request and flags bursts from one address;
+operators see the address masked (`client_context.masked`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -16,12 +24,15 @@ from sqlalchemy.orm import Session
 
 from actions.db.engine import session_scope
 from actions.db.models import HandoffRequest, utcnow
-from actions.services import audit, outbox
+from actions.services import audit, client_context, outbox
 from actions.services.codes import mask_ids_in_text
+from actions.services.limits_rules import rules
+from actions.services.rate_limit import as_utc, window_wait
 from actions.services.staff import label_in
 
 TRANSCRIPT_TURNS = 40  # the last turns are what an operator needs to pick the conversation up
 TRANSCRIPT_KEEP = 400  # a long handed-over conversation keeps this many turns
+PER_PAGE = 50  # requests on one page of the console queue
 WAITING, TAKEN, CLOSED = "待处理", "处理中", "已关闭"
 TAKEN_TEXT = "工作人员已接入，请直接在这里留言，工作人员会在这里回复您。"
 CLOSED_TEXT = "工作人员已结束本次人工服务。您可以继续向信用助手提问；如需再次转人工，请说“转人工”。"
@@ -29,6 +40,15 @@ CLOSED_TEXT = "工作人员已结束本次人工服务。您可以继续向信�
 
 class HandoffError(ValueError):
     """A refused request; the message is Chinese and meant for the operator."""
+
+
+class TooManyHandoffs(Exception):
+    """A request not queued: its client address asked for a person too often. The refusal is in
+    the audit log (`handoff_refused`). `retry_after`: whole seconds until one more is queued."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"too many handoff requests from one address; retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,8 @@ class HandoffView:
     last_message_at: dt.datetime | None
     assigned_to: str | None
     transcript: list[dict] = field(default_factory=list)
+    source: str | None = None  # the client address, masked (203.0.113.*), for operators
+    burst: int | None = None  # requests from the same address close together, when they are a burst
 
     @property
     def is_open(self) -> bool:
@@ -53,10 +75,10 @@ class HandoffView:
         return self.is_open and bool(self.transcript) and self.transcript[-1].get("role") == "user"
 
 
-def _view(session: Session, r: HandoffRequest) -> HandoffView:
+def _view(session: Session, r: HandoffRequest, burst: int | None = None) -> HandoffView:
     return HandoffView(r.id, r.sender_id, r.channel, r.status, r.reason, r.created_at, r.last_message_at,
                        label_in(session, r.assigned_to),
-                       list(r.transcript or []))
+                       list(r.transcript or []), client_context.masked(r.client_address), burst)
 
 
 def transcript_of(events: list[dict]) -> list[dict]:
@@ -89,22 +111,43 @@ def _open_of(session: Session, sender_id: str, lock: bool = False) -> HandoffReq
     return session.execute(q.with_for_update() if lock else q).scalar_one_or_none()
 
 
+def _address_wait(session: Session, address: str | None, now: dt.datetime) -> tuple[str, int] | None:
+    """(the full window's label, seconds to wait) when `address` has asked for a person too often."""
+    limits = rules().address
+    if not (limits.handoffs.active and limits.applies_to(address)):
+        return None
+    full = window_wait(session, HandoffRequest.created_at, (HandoffRequest.client_address == address,),
+                       limits.handoffs.windows, now)
+    return None if full is None else (full[0].label, full[1])
+
+
 def request_handoff(sender_id: str, channel: str | None, reason: str, events: list[dict]) -> int:
-    """Queue the conversation for a person; returns the request number. Reuses an open request."""
+    """Queue the conversation for a person; returns the request number. Reuses an open request.
+    Raises TooManyHandoffs, queueing nothing, when a new request's client address (the current
+    client_context) has made too many."""
+    address = client_context.current()
     with session_scope() as session:
-        open_request = _open_of(session, sender_id, lock=True)
-        if open_request is not None:
-            open_request.transcript = transcript_of(events)
-            open_request.last_message_at = utcnow()
-            request = open_request
+        request = _open_of(session, sender_id, lock=True)
+        if request is not None:
+            request.transcript = transcript_of(events)
+            request.last_message_at = utcnow()
         else:
-            request = HandoffRequest(sender_id=sender_id, channel=channel, reason=reason,
-                                     transcript=transcript_of(events), last_message_at=utcnow())
-            session.add(request)
-        session.flush()
-        audit.log(session, "anonymous", sender_id, "handoff_request", "handoff", request.id,
-                  {"reason": reason}, channel=channel)
-        return request.id
+            now = utcnow()
+            full = _address_wait(session, address, now)
+            if full is None:
+                request = HandoffRequest(sender_id=sender_id, channel=channel, reason=reason,
+                                         transcript=transcript_of(events), created_at=now, last_message_at=now,
+                                         client_address=client_context.usable(address))
+                session.add(request)
+            else:
+                audit.log(session, "anonymous", sender_id, "handoff_refused", "handoff", None,
+                          {"reason": reason, "limit": full[0], "retry_after": full[1]}, channel=channel)
+        if request is not None:
+            session.flush()
+            audit.log(session, "anonymous", sender_id, "handoff_request", "handoff", request.id,
+                      {"reason": reason}, channel=channel)
+            return request.id
+    raise TooManyHandoffs(full[1])  # after the refusal's audit entry has committed
 
 
 # ---------------------------------------------------------------- the user's side (channels)
@@ -159,17 +202,75 @@ def bot_said(sender_id: str, texts: list[str]) -> None:
 
 # ---------------------------------------------------------------- the operator's side (console)
 
-def queue(status: str | None = "open", limit: int = 100) -> list[HandoffView]:
-    """Open requests (or those of one status, or all), the longest waiting first."""
+def _status_filter(q, status: str | None):
+    if status == "open":
+        return q.where(HandoffRequest.status != CLOSED)
+    return q.where(HandoffRequest.status == status) if status else q
+
+
+def _order(status: str | None) -> tuple:
+    # Open requests: the longest waiting first. Others: the newest first.
+    return (HandoffRequest.created_at.asc(), HandoffRequest.id.asc()) if status == "open" else \
+        (HandoffRequest.id.desc(),)
+
+
+def queue(status: str | None = "open", limit: int | None = None) -> list[HandoffView]:
+    """Open requests (or those of one status, or all), the longest waiting first; every one unless
+    `limit` is given."""
     with session_scope() as session:
-        q = sa.select(HandoffRequest)
-        if status == "open":
-            q = q.where(HandoffRequest.status != CLOSED)
-        elif status:
-            q = q.where(HandoffRequest.status == status)
-        order = (HandoffRequest.created_at.asc(), HandoffRequest.id.asc()) if status == "open" else \
-            (HandoffRequest.id.desc(),)
-        return [_view(session, r) for r in session.execute(q.order_by(*order).limit(limit)).scalars()]
+        q = _status_filter(sa.select(HandoffRequest), status).order_by(*_order(status))
+        return [_view(session, r) for r in session.execute(q if limit is None else q.limit(limit)).scalars()]
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the console's handoff queue: `total` requests of the status in `pages` pages."""
+    items: list[HandoffView]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def queue_page(status: str | None = "open", page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
+    """Page `page` (from 1) of the queue, in queue order, with the total, and each request's burst
+    flag. A page past the end is empty (the total tells the console where the end is)."""
+    with session_scope() as session:
+        total = session.execute(_status_filter(sa.select(sa.func.count()).select_from(HandoffRequest),
+                                               status)).scalar_one()
+        rows = list(session.execute(_status_filter(sa.select(HandoffRequest), status).order_by(*_order(status))
+                                    .offset((page - 1) * per_page).limit(per_page)).scalars())
+        bursts = _bursts(session, rows)
+        return QueuePage([_view(session, r, bursts.get(r.id)) for r in rows], total, page, per_page)
+
+
+def _bursts(session: Session, rows: list[HandoffRequest]) -> dict[int, int]:
+    """For each request in `rows` that is part of a burst, the number of requests (any status) its
+    client address made within the burst window (limits.yml `address_handoffs.burst`) either side
+    of it. One query for the page."""
+    burst = rules().address.burst
+    addresses = {r.client_address for r in rows if r.client_address}
+    if not addresses:
+        return {}
+    span = dt.timedelta(seconds=burst.seconds)
+    times = [as_utc(r.created_at) for r in rows if r.client_address]
+    near: dict[str, list[dt.datetime]] = defaultdict(list)
+    for address, at in session.execute(
+            sa.select(HandoffRequest.client_address, HandoffRequest.created_at)
+            .where(HandoffRequest.client_address.in_(addresses),
+                   HandoffRequest.created_at >= min(times) - span, HandoffRequest.created_at <= max(times) + span)):
+        near[address].append(as_utc(at))
+    out = {}
+    for r in rows:
+        if r.client_address:
+            at = as_utc(r.created_at)
+            count = sum(abs(other - at) <= span for other in near[r.client_address])
+            if count >= burst.lookups:
+                out[r.id] = count
+    return out
 
 
 def get(request_id: int) -> HandoffView | None:

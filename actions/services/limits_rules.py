@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ ENV = "XINYONG_LIMITS_FILE"
 
 @dataclass(frozen=True)
 class Window:
-    lookups: int
+    lookups: int  # what is counted: lookups, new conversations or handoff requests
     seconds: int
 
     @property
@@ -58,10 +59,32 @@ class LoginLimit:
 
 
 @dataclass(frozen=True)
+class AddressLimits:
+    """The limits per client address (lookups, new conversations, handoff requests) and the
+    addresses they do not apply to; `burst`: when the console flags requests from one address."""
+    exempt: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    lookups: LookupLimit
+    conversations: LookupLimit
+    handoffs: LookupLimit
+    burst: Window
+
+    def applies_to(self, address: str | None) -> bool:
+        """False for no address and for an exempt one."""
+        if not address:
+            return False
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return True
+        return not any(ip.version == n.version and ip in n for n in self.exempt)
+
+
+@dataclass(frozen=True)
 class LimitRules:
     chat_lookups: LookupLimit
     staff_lookups: LookupLimit
     console_login: LoginLimit
+    address: AddressLimits
     path: Path
 
 
@@ -72,10 +95,34 @@ def _positive(value, what: str) -> int:
     return number
 
 
-def _lookups(d: dict, name: str) -> LookupLimit:
-    windows = tuple(Window(_positive(w["lookups"], f"{name}.lookups"), _positive(w["seconds"], f"{name}.seconds"))
-                    for w in d.get("windows") or ())
+def _window(w: dict, name: str, key: str) -> Window:
+    return Window(_positive(w[key], f"{name}.{key}"), _positive(w["seconds"], f"{name}.seconds"))
+
+
+def _lookups(d: dict, name: str, key: str = "lookups") -> LookupLimit:
+    windows = tuple(_window(w, name, key) for w in d.get("windows") or ())
     return LookupLimit(bool(d.get("enabled", True)), windows, d.get("source", ""), as_date(d.get("effective")))
+
+
+def _address_limits(data: dict) -> AddressLimits:
+    # A limits file written before these sections existed (a benchmark's copy, say) gets the
+    # shipped ones: leaving them out does not switch them off.
+    missing = [k for k in ("address_exempt", "address_lookups", "address_conversations", "address_handoffs")
+               if k not in data]
+    if missing:
+        shipped = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+        data = {**data, **{k: shipped[k] for k in missing}}
+    exempt = []
+    for spec in (data["address_exempt"] or {}).get("networks") or ():
+        try:
+            exempt.append(ipaddress.ip_network(str(spec), strict=False))
+        except ValueError:
+            raise ValueError(f"address_exempt.networks: {spec!r} is not an IP address or network") from None
+    handoffs = data["address_handoffs"]
+    return AddressLimits(tuple(exempt), _lookups(data["address_lookups"], "address_lookups"),
+                         _lookups(data["address_conversations"], "address_conversations", "conversations"),
+                         _lookups(handoffs, "address_handoffs", "requests"),
+                         _window(handoffs["burst"], "address_handoffs.burst", "requests"))
 
 
 def load(path: Path | str | None = None) -> LimitRules:
@@ -92,6 +139,7 @@ def load(path: Path | str | None = None) -> LimitRules:
             address_failures=_positive(login["address"]["failures"], "console_login.address.failures"),
             address_seconds=_positive(login["address"]["seconds"], "console_login.address.seconds"),
             source=login.get("source", ""), effective=as_date(login.get("effective"))),
+        address=_address_limits(data),
         path=path,
     )
 

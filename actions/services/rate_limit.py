@@ -5,6 +5,10 @@ lookups is a query on audit_log (index ix_audit_log_actor_at, migration 0004), n
 process memory: a limit holds across action-server and web-server replicas and across restarts.
 The numbers are data (actions/rules/limits.yml, services.limits_rules).
 
+Chat lookups are also counted per client address (audit_log.client_address, index
+ix_audit_log_client_address_at, migration 0005; the address is services.client_context's, which
+the channel wrote), so fresh conversation ids do not reset the count.
+
 A refused lookup is audited (`lookup_refused`, `staff_lookup_refused`) but not counted, so the
 waiting time a refusal states is exact: the moment the oldest lookup that fills the window leaves
 it. Two replicas answering one sender at the same instant can both admit one lookup too many; a
@@ -19,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from actions.db.models import AuditLog, utcnow
-from actions.services import audit
+from actions.services import audit, client_context
 from actions.services.limits_rules import LookupLimit, Window, rules
 
 # The audit actions that count as lookups, per kind of actor. Every chat lookup path writes one of
@@ -28,6 +32,7 @@ CHAT_LOOKUPS = ("lookup_code", "lookup_name", "lookup_focus", "lookup_doc", "loo
 STAFF_LOOKUPS = ("staff_lookup_code", "staff_lookup_name", "staff_view_subject")
 REFUSED = {"anonymous": "lookup_refused", "staff": "staff_lookup_refused"}
 LOGIN_FAILED = "staff_login_failed"
+CONVERSATION, ADDRESS = "conversation", "address"  # what a refusal counted: one conversation, or one client address
 LOGIN_REFUSED = "staff_login_refused"
 
 
@@ -35,12 +40,12 @@ class TooManyLookups(Exception):
     """A lookup refused because its actor asked too often; nothing was looked up. The refusal is in
     the audit log. `retry_after`: whole seconds until one more lookup is admitted."""
 
-    def __init__(self, retry_after: int, window: Window):
-        super().__init__(f"too many lookups ({window.label}); retry after {retry_after} s")
-        self.retry_after, self.window = retry_after, window
+    def __init__(self, retry_after: int, window: Window, per: str = CONVERSATION):
+        super().__init__(f"too many lookups per {per} ({window.label}); retry after {retry_after} s")
+        self.retry_after, self.window, self.per = retry_after, window, per
 
 
-def _aware(t: dt.datetime) -> dt.datetime:
+def as_utc(t: dt.datetime) -> dt.datetime:
     """SQLite gives naive datetimes back; they were written in UTC."""
     return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t
 
@@ -57,28 +62,46 @@ def _where(actor_type: str, actor: str, actions: tuple[str, ...]):
     return (AuditLog.actor == actor, AuditLog.actor_type == actor_type, AuditLog.action.in_(actions))
 
 
-def wait_for(session: Session, actor_type: str, actor: str, actions: tuple[str, ...], windows: tuple[Window, ...],
-             now: dt.datetime) -> tuple[Window, int] | None:
-    """The window `actor` has filled with `actions` and the seconds until it admits one more (the
-    longest wait when several are full), or None when every window has room."""
+def window_wait(session: Session, at, where: tuple, windows: tuple[Window, ...],
+                now: dt.datetime) -> tuple[Window, int] | None:
+    """The window that the rows matching `where` (timed by the column `at`) have filled, and the
+    seconds until it admits one more (the longest wait when several are full), or None when every
+    window has room. One count query; one more per full window."""
     since = {w: now - dt.timedelta(seconds=w.seconds) for w in windows}
     counts = session.execute(
-        sa.select(*[sa.func.count().filter(AuditLog.at >= since[w]) for w in windows])
-        .where(*_where(actor_type, actor, actions), AuditLog.at >= min(since.values()))).one()
+        sa.select(*[sa.func.count().filter(at >= since[w]) for w in windows])
+        .where(*where, at >= min(since.values()))).one()
     worst: tuple[Window, int] | None = None
     for window, count in zip(windows, counts):
         if count < window.lookups:
             continue
-        # The entry that fills the window: once it is older than the window, there is room again.
+        # The row that fills the window: once it is older than the window, there is room again.
         filling = session.execute(
-            sa.select(AuditLog.at).where(*_where(actor_type, actor, actions), AuditLog.at >= since[window])
-            .order_by(AuditLog.at.desc()).offset(window.lookups - 1).limit(1)).scalar_one_or_none()
+            sa.select(at).where(*where, at >= since[window])
+            .order_by(at.desc()).offset(window.lookups - 1).limit(1)).scalar_one_or_none()
         wait = 1 if filling is None else math.ceil(
-            (_aware(filling) + dt.timedelta(seconds=window.seconds) - now).total_seconds())
+            (as_utc(filling) + dt.timedelta(seconds=window.seconds) - now).total_seconds())
         wait = max(1, wait)
         if worst is None or wait > worst[1]:
             worst = (window, wait)
     return worst
+
+
+def wait_for(session: Session, actor_type: str, actor: str, actions: tuple[str, ...], windows: tuple[Window, ...],
+             now: dt.datetime) -> tuple[Window, int] | None:
+    """The window `actor` has filled with `actions` and the seconds until it admits one more, or None."""
+    return window_wait(session, AuditLog.at, _where(actor_type, actor, actions), windows, now)
+
+
+def _address_wait(session: Session, now: dt.datetime) -> tuple[Window, int] | None:
+    """The full window of the current client address's chat lookups, or None (room, no address,
+    an exempt address, or the limit off)."""
+    limits = rules().address
+    address = client_context.current()
+    if not (limits.lookups.active and limits.applies_to(address)):
+        return None
+    return window_wait(session, AuditLog.at, (AuditLog.client_address == address, AuditLog.action.in_(CHAT_LOOKUPS)),
+                       limits.lookups.windows, now)
 
 
 def check_lookup(session: Session, actor_type: str, actor: str | None, action: str, target_type: str | None = None,
@@ -89,17 +112,22 @@ def check_lookup(session: Session, actor_type: str, actor: str | None, action: s
     and then raises it. Actors without an identity (a None sender) and actor types without a
     limit are never refused."""
     chosen = _limit(actor_type)
-    if not actor or chosen is None or not chosen[0].active:
+    if not actor or chosen is None:
         return None
     limit, actions = chosen
     now = now or utcnow()
-    full = wait_for(session, actor_type, actor, actions, limit.windows, now)
+    per = CONVERSATION
+    full = wait_for(session, actor_type, actor, actions, limit.windows, now) if limit.active else None
+    if full is None and actor_type == "anonymous":
+        full, per = _address_wait(session, now), ADDRESS
     if full is None:
         return None
     window, wait = full
+    counted = {"per": ADDRESS} if per == ADDRESS else {}  # entries before 0005 say nothing: per conversation
     audit.log(session, actor_type, actor, REFUSED[actor_type], target_type, None,
-              {"attempted": action, "limit": window.label, "retry_after": wait, **(detail or {})}, channel=channel)
-    return TooManyLookups(wait, window)
+              {"attempted": action, "limit": window.label, "retry_after": wait, **counted, **(detail or {})},
+              channel=channel)
+    return TooManyLookups(wait, window, per)
 
 
 def login_wait(session: Session, address: str | None, now: dt.datetime | None = None) -> tuple[int, int] | None:

@@ -25,7 +25,10 @@ LOCK_AFTER = limits().console_login.account_failures
 LOCK_MINUTES = limits().console_login.account_lock_minutes
 SESSION_HOURS = 8  # idle time after which a session ends; each use extends it
 TOUCH_EVERY = dt.timedelta(minutes=1)  # write last_seen at most this often
-WRONG = "用户名或密码不正确"  # the same words whether the name exists or not
+# The same words for every failure (no such name, wrong password, locked, disabled), so the answer
+# does not tell which names exist or which accounts are locked; the rule itself is no secret.
+WRONG = (f"用户名或密码不正确，或账号暂时无法登录（连续输错 {LOCK_AFTER} 次锁定 {LOCK_MINUTES} 分钟）。"
+         "如无法登录，请联系系统管理员。")
 
 
 class StaffError(ValueError):
@@ -101,13 +104,15 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def add(username: str, password: str, role: str = "operator", display_name: str | None = None,
+def add(username: str, password: str, role: str | None = None, display_name: str | None = None,
         actor: str = "cli", channel: str = "cli") -> tuple[StaffView, bool]:
-    """Create the account, or set a new password (and role) on an existing one. Returns (staff, created)."""
+    """Create the account (role operator unless given), or set a new password (and the role, when
+    given: resetting a supervisor's password does not demote them) on an existing one. Returns
+    (staff, created)."""
     username = (username or "").strip()
-    if not username or len(username) > 50 or any(c.isspace() for c in username):
+    if not username or len(username) > 50 or not username.isprintable() or any(c.isspace() for c in username):
         raise StaffError("用户名不能为空、不能含空格，且不超过 50 个字符")
-    if role not in STAFF_ROLES:
+    if role is not None and role not in STAFF_ROLES:
         raise StaffError("角色只能是：" + "、".join(STAFF_ROLES))
     passwords.check_strength(password)
     with session_scope() as session:
@@ -117,14 +122,14 @@ def add(username: str, password: str, role: str = "operator", display_name: str 
             user = StaffUser(username=username)
             session.add(user)
         user.password_hash = passwords.hash_password(password)
-        user.role = role
+        user.role = role or user.role or "operator"
         user.display_name = display_name or user.display_name or username
         user.active, user.failed_logins, user.locked_until = True, 0, None
         session.flush()
         if not created:  # a new password ends every session of the old one
             session.execute(sa.delete(StaffSession).where(StaffSession.staff_id == user.id))
         audit.log(session, "system", actor, "staff_add" if created else "staff_password", "staff", user.username,
-                  {"role": role}, channel=channel)
+                  {"role": user.role}, channel=channel)
         return StaffView.of(user), created
 
 
@@ -150,53 +155,92 @@ def get(staff_id: int) -> StaffView | None:
         return StaffView.of(user) if user else None
 
 
+def by_username(username: str) -> StaffView | None:
+    with session_scope() as session:
+        user = session.execute(sa.select(StaffUser).where(StaffUser.username == _clean(username)[:50])
+                               ).scalar_one_or_none()
+        return StaffView.of(user) if user else None
+
+
 def sign_in(username: str, password: str, ip: str | None = None, user_agent: str | None = None,
             now: dt.datetime | None = None) -> SignedIn:
-    """A new session for the right password; StaffError (one message for every failure) otherwise,
-    TooManyAttempts when the client address `ip` failed too often. A failure is committed (counter,
-    lock, audit entry) before it is raised."""
+    """A new session for the right password; StaffError (WRONG, one message for every failure: no
+    such name, wrong password, locked, disabled) otherwise, TooManyAttempts when the client address
+    `ip` failed too often. A failure is committed (counter, lock, audit entry) before it is raised.
+
+    Each attempt claims one of the account's LOCK_AFTER checks with a single conditional UPDATE
+    before the password is looked at: the database serialises the claims (a row lock on
+    PostgreSQL, the write lock on SQLite), so parallel guesses get at most LOCK_AFTER real checks
+    between two locks, whatever the timing. Every failure costs one scrypt check (against a
+    stand-in hash when there is no check to make), so the time taken does not tell them apart."""
     now = now or utcnow()
-    refusal: str | None = None
+    name = _clean(username)[:100]
     with session_scope() as session:
         spraying = rate_limit.login_wait(session, ip, now)
         if spraying is not None:  # refused before the password is looked at, so guessing goes no further
             failures, wait = spraying
-            audit.log(session, "anonymous", ip, rate_limit.LOGIN_REFUSED, "staff", (username or "").strip()[:100],
+            audit.log(session, "anonymous", ip, rate_limit.LOGIN_REFUSED, "staff", name,
                       {"reason": "address", "failures": failures, "retry_after": wait}, channel="console")
     if spraying is not None:
         raise TooManyAttempts(too_many_attempts_text(spraying[1]), spraying[1])
+    claimed = _claim_check(name, now)
+    ok = passwords.verify_password(password or "", claimed.password_hash if claimed else passwords.DUMMY_HASH)
     with session_scope() as session:
-        user = session.execute(sa.select(StaffUser).where(StaffUser.username == (username or "").strip())
-                               .with_for_update()).scalar_one_or_none()
-        if user is None:
-            passwords.verify_password(password or "", passwords.DUMMY_HASH)
-            audit.log(session, "anonymous", ip, "staff_login_failed", "staff", (username or "")[:100],
-                      {"reason": "unknown user"}, channel="console")
-            refusal = WRONG
-        elif (_aware(user.locked_until) or now) > now:
-            audit.log(session, "anonymous", ip, "staff_login_failed", "staff", user.username,
-                      {"reason": "locked"}, channel="console")
-            refusal = f"登录失败次数过多，账号已暂时锁定，请在 {LOCK_MINUTES} 分钟后再试或联系管理员"
-        elif not user.active or not passwords.verify_password(password or "", user.password_hash):
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= LOCK_AFTER:
-                user.locked_until, user.failed_logins = now + dt.timedelta(minutes=LOCK_MINUTES), 0
-            audit.log(session, "anonymous", ip, "staff_login_failed", "staff", user.username,
-                      {"reason": "inactive" if not user.active else "password"}, channel="console")
-            refusal = WRONG
+        if claimed is None or not ok or not claimed.active:
+            reason = ("unknown user" if claimed is None and not _exists(session, name) else "locked" if claimed is None
+                      else "inactive" if not claimed.active else "password")
+            audit.log(session, "anonymous", ip, rate_limit.LOGIN_FAILED, "staff", name, {"reason": reason},
+                      channel="console")
         else:
-            user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+            users = StaffUser.__table__
+            session.execute(sa.update(users).where(users.c.id == claimed.id)
+                            .values(failed_logins=0, locked_until=None, last_login_at=now))
+            user = session.get(StaffUser, claimed.id)
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
             session.add(StaffSession(token_hash=_token_hash(token), staff_id=user.id, csrf_token=csrf,
                                      created_at=now, last_seen_at=now,
                                      expires_at=now + dt.timedelta(hours=SESSION_HOURS),
-                                     ip=(ip or "")[:64] or None, user_agent=(user_agent or "")[:300] or None))
+                                     ip=(ip or "")[:64] or None, user_agent=_clean(user_agent)[:300] or None))
             audit.log(session, "staff", StaffView.of(user).label, "staff_login", "staff", user.username,
                       channel="console")
-            signed = SignedIn(StaffView.of(user), token, csrf)
-    if refusal:
-        raise StaffError(refusal)
-    return signed
+            return SignedIn(StaffView.of(user), token, csrf)
+    raise StaffError(WRONG)
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    password_hash: str
+    active: bool
+
+
+def _claim_check(username: str, now: dt.datetime) -> _Claimed | None:
+    """Count this attempt as a failure in advance (a right password clears the count), locking the
+    account when it is the LOCK_AFTER-th; None when the account does not exist or is locked. Its
+    own short transaction, committed before the slow password check so the lock is not held."""
+    users = StaffUser.__table__
+    counted = users.c.failed_logins + 1
+    locking = counted >= LOCK_AFTER
+    with session_scope() as session:
+        claim = session.execute(
+            sa.update(users)
+            .where(users.c.username == username, sa.or_(users.c.locked_until.is_(None), users.c.locked_until <= now))
+            .values(failed_logins=sa.case((locking, 0), else_=counted),
+                    locked_until=sa.case((locking, now + dt.timedelta(minutes=LOCK_MINUTES)), else_=None)))
+        if claim.rowcount != 1:
+            return None
+        row = session.execute(sa.select(users.c.id, users.c.password_hash, users.c.active)
+                              .where(users.c.username == username)).one()
+        return _Claimed(row.id, row.password_hash, bool(row.active))
+
+
+def _exists(session, username: str) -> bool:
+    return session.execute(sa.select(StaffUser.id).where(StaffUser.username == username)).first() is not None
+
+
+def _clean(text: str | None) -> str:
+    """A typed name or header without control characters (PostgreSQL refuses NUL in text)."""
+    return "".join(ch for ch in (text or "") if ch.isprintable()).strip()
 
 
 def session_of(token: str | None, now: dt.datetime | None = None) -> SessionView | None:

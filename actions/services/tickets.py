@@ -8,6 +8,7 @@ retried request finds the first ticket instead of making a second.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session, selectinload
 from actions.db import keys
 from actions.db.engine import session_scope
 from actions.db.models import (AssistConversation, Record, StaffUser, Subject, Ticket, TicketCounter, TicketEvent,
-                               utcnow)
-from actions.services import audit, outbox, rate_limit, subjects
+                               TicketProposal, utcnow)
+from actions.services import audit, four_eyes, outbox, rate_limit, subjects
+from actions.services.codes import mask_ids_in_text
 from actions.services.display_rules import rules as display_rules
 from actions.services.enquiry import RecordView
 from actions.services.textnorm import to_simplified
@@ -31,6 +33,21 @@ OPEN_STATUSES = ("已提交", "已受理", "核实中", "审核中")
 REVIEW_STATUS = {"objection": "核实中", "repair": "审核中"}
 OUTCOMES = {"objection": ("更正", "撤销", "维持"), "repair": ("准予修复", "不予修复")}
 RETURN = "退回补正"
+
+
+# Free text a ticket keeps, masked as it is set, whoever sets it (the filing, a staff note on accept
+# or decide): an ID number in it is never stored whole. Matching a natural person uses the number
+# they typed as a code, never these texts; the ticket links its subject by id (issue 15, finding 5).
+FREE_TEXT_COLUMNS = (Ticket.description, Ticket.evidence, Ticket.performance, Ticket.contact_name, TicketEvent.note,
+                     TicketProposal.note)
+
+
+def _masked_on_set(target, value, oldvalue, initiator):
+    return mask_ids_in_text(value) if isinstance(value, str) else value
+
+
+for _column in FREE_TEXT_COLUMNS:
+    sa.event.listen(_column, "set", _masked_on_set, retval=True)
 
 
 class TicketError(ValueError):
@@ -130,11 +147,16 @@ def _view(session: Session, t: Ticket, record: Record | None = None, subject: Su
         ticket_no=t.ticket_no, kind=t.kind, status=t.status, outcome=t.outcome, created_at=t.created_at,
         due_date=t.due_date, decided_at=t.decided_at, subject_name=subject.name, subject_type=subject.subject_type,
         record_doc=record.doc_number, record_kind=record.kind, record_status=record.display_status,
-        sender_id=t.sender_id, ground=t.ground, description=t.description, evidence=t.evidence,
-        performance=t.performance, contact_name=t.contact_name, contact_phone=t.contact_phone,
-        events=tuple(EventView(e.at, e.status, e.outcome, e.actor_type, e.note, e.actor) for e in t.events),
+        # masked again for tickets stored before masking on set
+        sender_id=t.sender_id, ground=t.ground, description=_shown(t.description), evidence=_shown(t.evidence),
+        performance=_shown(t.performance), contact_name=_shown(t.contact_name), contact_phone=t.contact_phone,
+        events=tuple(EventView(e.at, e.status, e.outcome, e.actor_type, _shown(e.note), e.actor) for e in t.events),
         channel=t.channel, subject_id=t.subject_id,
         assisted_by=label_in(session, t.staff_assisted_by))
+
+
+def _shown(text: str | None) -> str | None:
+    return mask_ids_in_text(text) if text else text
 
 
 def next_ticket_no(session: Session, kind: str, day: dt.date) -> str:
@@ -248,10 +270,21 @@ def get(ticket_no: str) -> TicketView | None:
         return _view(session, t) if t else None
 
 
+def progress_only(view: TicketView) -> TicketView:
+    """What anyone holding a ticket's number may see: its kind, status and deadline. Numbers are
+    sequential (YY-YYYYMMDD-NNNN), so whoever asks by number alone may be enumerating them: no
+    subject, record, statement, contact, events (staff notes) or filing conversation."""
+    return TicketView(ticket_no=view.ticket_no, kind=view.kind, status=view.status, outcome=view.outcome,
+                      created_at=view.created_at, due_date=view.due_date, decided_at=view.decided_at,
+                      subject_name="", subject_type="", record_doc="", record_kind="", record_status="",
+                      sender_id=None)
+
+
 def lookup(ticket_no: str, sender_id: str | None, channel: str | None = None,
            audience: str = "anonymous") -> TicketView | None:
     """A ticket's progress asked for in a chat: audited (lookup_ticket) and limited like every chat
-    lookup, since ticket numbers are sequential (rate_limit.TooManyLookups, nothing read)."""
+    lookup, since ticket numbers are sequential (rate_limit.TooManyLookups, nothing read). The whole
+    ticket only for the conversation that filed it; anyone else gets `progress_only`."""
     number = ticket_no.strip().upper()
     with session_scope() as session:
         refused = rate_limit.check_lookup(session, audience, sender_id, "lookup_ticket", "ticket",
@@ -260,7 +293,10 @@ def lookup(ticket_no: str, sender_id: str | None, channel: str | None = None,
             t = session.execute(sa.select(Ticket).where(Ticket.ticket_no == number)).scalar_one_or_none()
             audit.log(session, audience, sender_id, "lookup_ticket", "ticket", number[:100],
                       {"found": t is not None}, channel=channel)
-            return _view(session, t) if t else None
+            if t is None:
+                return None
+            view = _view(session, t)
+            return view if sender_id and view.sender_id == sender_id else progress_only(view)
     raise refused
 
 
@@ -345,31 +381,128 @@ def _apply_decision(record: Record, kind: str, outcome: str, ticket_no: str) -> 
     record.status_changed_at = now
 
 
-def decide(ticket_no: str, outcome: str, staff: str, note: str | None = None, channel: str = "cli") -> TicketView:
-    """Close the ticket with `outcome`, or return it for 补正, and update its record in the same transaction."""
+class NotAllowed(TicketError):
+    """A decision this staff member may not make (four-eyes, services.four_eyes); nothing changed,
+    the refusal is audited (ticket_decide_refused)."""
+
+
+def decide(ticket_no: str, outcome: str, staff: str, note: str | None = None, channel: str = "cli",
+           staff_id: int | None = None) -> TicketView:
+    """Close the ticket with `outcome`, or return it for 补正, and update its record in the same transaction.
+
+    `staff_id`: the console account deciding, whose role applies (services.four_eyes): a decision
+    that changes the record is then the approval of someone else's pending proposal. None: the local
+    administrator (the CLI without --staff), outside those rules."""
+    refused: str | None = None
     with session_scope() as session:
         t = _locked(session, ticket_no)
         if t.status not in OPEN_STATUSES:
             raise TicketError(f"{t.ticket_no} 当前状态为{t.status}，不能再作决定")
+        detail: dict = {"outcome": outcome, "note": note}
         if outcome == RETURN:
             if not note:
                 raise TicketError("退回补正时请写明需要补正的内容（--note）")
             t.status = RETURN
             t.events.append(TicketEvent(status=RETURN, actor_type="staff", actor=staff, note=note))
+            _supersede(session, t.id, staff_id)
         else:
-            if outcome not in OUTCOMES[t.kind]:
-                allowed = "、".join(OUTCOMES[t.kind] + (RETURN,))
-                raise TicketError(f"{'异议' if t.kind == 'objection' else '信用修复'}的处理结果只能是：{allowed}")
-            record = session.get(Record, t.record_id, with_for_update=True)
-            _apply_decision(record, t.kind, outcome, t.ticket_no)
-            t.status, t.outcome, t.decided_at = "已办结", outcome, utcnow()
-            t.events.append(TicketEvent(status="已办结", outcome=outcome, actor_type="staff", actor=staff, note=note))
-        audit.log(session, "staff", staff, "ticket_decide", "ticket", t.ticket_no,
-                  {"outcome": outcome, "note": note}, channel=channel)
+            _check_outcome(t, outcome)
+            proposal = four_eyes.pending(session, t.id)
+            if four_eyes.needs_approval(outcome) and staff_id is not None:
+                refused = four_eyes.refusal(session.get(StaffUser, staff_id), proposal, outcome)
+            if refused is None:
+                if proposal is not None and proposal.outcome == outcome and four_eyes.needs_approval(outcome):
+                    proposal.status, proposal.decided_by, proposal.decided_at = four_eyes.APPROVED, staff_id, utcnow()
+                    note = note or proposal.note
+                    detail.update(note=note, proposal_id=proposal.id,
+                                  proposed_by=label_in(session, proposal.proposed_by))
+                else:
+                    _supersede(session, t.id, staff_id)
+                record = session.get(Record, t.record_id, with_for_update=True)
+                _apply_decision(record, t.kind, outcome, t.ticket_no)
+                t.status, t.outcome, t.decided_at = "已办结", outcome, utcnow()
+                t.events.append(TicketEvent(status="已办结", outcome=outcome, actor_type="staff", actor=staff,
+                                            note=note))
+        if refused is not None:  # committed without any change but the audit entry
+            audit.log(session, "staff", staff, "ticket_decide_refused", "ticket", t.ticket_no,
+                      {"outcome": outcome, "reason": refused}, channel=channel)
+        else:
+            audit.log(session, "staff", staff, "ticket_decide", "ticket", t.ticket_no, detail, channel=channel)
+            session.flush()
+            view = _view(session, t)
+            _notify(session, view)
+    if refused is not None:
+        raise NotAllowed(refused)
+    return view
+
+
+def _check_outcome(t: Ticket, outcome: str) -> None:
+    if outcome not in OUTCOMES[t.kind]:
+        allowed = "、".join(OUTCOMES[t.kind] + (RETURN,))
+        raise TicketError(f"{'异议' if t.kind == 'objection' else '信用修复'}的处理结果只能是：{allowed}")
+
+
+def _supersede(session: Session, ticket_id: int, staff_id: int | None) -> None:
+    """A pending proposal no longer applies once the ticket is decided or returned otherwise."""
+    p = four_eyes.pending(session, ticket_id)
+    if p is not None:
+        p.status, p.decided_by, p.decided_at = four_eyes.SUPERSEDED, staff_id, utcnow()
+
+
+def propose(ticket_no: str, outcome: str, staff: str, staff_id: int, note: str | None = None,
+            channel: str = "cli") -> TicketView:
+    """Propose a decision that changes the record (更正, 撤销, 准予修复), for a supervisor or an
+    administrator who is someone else to approve (`decide` with the same outcome). Replaces a
+    pending proposal; the ticket's status, and what the applicant sees, stay as they are."""
+    with session_scope() as session:
+        t = _locked(session, ticket_no)
+        if t.status not in OPEN_STATUSES:
+            raise TicketError(f"{t.ticket_no} 当前状态为{t.status}，不能再作决定")
+        if outcome == RETURN or not four_eyes.needs_approval(outcome):
+            raise TicketError(f"“{outcome}”不改变记录的公示内容，可以直接作出决定，无需提请批准")
+        _check_outcome(t, outcome)
+        who = session.get(StaffUser, staff_id)
+        if who is None or not who.active:
+            raise TicketError("没有这个在用的工作人员账号，不能提请批准")
+        _supersede(session, t.id, staff_id)
+        session.add(TicketProposal(ticket_id=t.id, outcome=outcome, note=note, proposed_by=staff_id))
+        audit.log(session, "staff", staff, "ticket_propose", "ticket", t.ticket_no, {"outcome": outcome, "note": note},
+                  channel=channel)
         session.flush()
-        view = _view(session, t)
-        _notify(session, view)
-        return view
+        return _view(session, t)
+
+
+def reject_proposal(ticket_no: str, staff: str, staff_id: int | None, note: str | None = None,
+                    channel: str = "cli") -> TicketView:
+    """Turn down the pending proposal (a supervisor or an administrator, or the local administrator
+    with staff_id None); the ticket stays open for another decision."""
+    refused: str | None = None
+    with session_scope() as session:
+        t = _locked(session, ticket_no)
+        p = four_eyes.pending(session, t.id)
+        if p is None:
+            raise TicketError(f"{t.ticket_no} 没有待批准的提议")
+        who = session.get(StaffUser, staff_id) if staff_id is not None else None
+        if staff_id is not None and (who is None or not who.active or not four_eyes.may_approve(who.role)):
+            refused = "只有主管（supervisor）或管理员（admin）可以驳回提议"
+            audit.log(session, "staff", staff, "ticket_proposal_reject_refused", "ticket", t.ticket_no,
+                      {"proposal_id": p.id, "reason": refused}, channel=channel)
+        else:
+            p.status, p.decided_by, p.decided_at = four_eyes.REJECTED, staff_id, utcnow()
+            audit.log(session, "staff", staff, "ticket_proposal_reject", "ticket", t.ticket_no,
+                      {"proposal_id": p.id, "outcome": p.outcome, "note": note}, channel=channel)
+            view = _view(session, t)
+    if refused is not None:
+        raise NotAllowed(refused)
+    return view
+
+
+def pending_proposal(ticket_no: str) -> four_eyes.ProposalView | None:
+    """The proposal waiting for approval on this ticket, for the console's ticket page."""
+    with session_scope() as session:
+        t = session.execute(sa.select(Ticket).where(Ticket.ticket_no == ticket_no.strip().upper())).scalar_one_or_none()
+        p = four_eyes.pending(session, t.id) if t else None
+        return four_eyes.ProposalView.of(session, p) if p else None
 
 
 # ---------------------------------------------------------------- what a form can file against
@@ -400,10 +533,27 @@ def offered_record(record_id: int, kind: str, subject_id: int | None) -> RecordV
     return next((r for r in records_for(subject_id, kind) if r.id == record_id), None)
 
 
+# A document number (文号) always has digits, the year and the sequence number (京市监罚〔2026〕12号),
+# and is longer than this. A shorter or digitless one matches no record, and the search for it used
+# to read every public record (0.7 s at 18k records; issue 15, finding 9).
+MIN_DOC_CHARS = 6
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def doc_searchable(doc_number: str | None) -> bool:
+    """Whether `doc_number` can be a document number at all: worth a search."""
+    key = keys.doc_key(doc_number or "")
+    return len(key) >= MIN_DOC_CHARS and bool(_DIGITS.search(key))
+
+
 def record_by_doc(doc_number: str, subject_id: int | None = None, sender_id: str | None = None,
                   channel: str | None = None, audience: str = "anonymous") -> list[RecordView]:
     """Displayed records with this document number (brackets and spaces normalised). A lookup like
-    the enquiry's: audited (lookup_doc) and limited (rate_limit.TooManyLookups, nothing read)."""
+    the enquiry's: audited (lookup_doc) and limited (rate_limit.TooManyLookups, nothing read).
+    Nothing is read, counted or audited for a number that cannot be one (`doc_searchable`): the
+    form asks for the whole number before it calls this."""
+    if not doc_searchable(doc_number):
+        return []
     wanted = keys.doc_key(to_simplified(doc_number))
     with session_scope() as session:
         refused = rate_limit.check_lookup(session, audience, sender_id, "lookup_doc", "record",
@@ -412,7 +562,7 @@ def record_by_doc(doc_number: str, subject_id: int | None = None, sender_id: str
             q = sa.select(Record).where(Record.display_status.in_(subjects.PUBLIC_STATUSES))
             if subject_id is not None:
                 q = q.where(Record.subject_id == subject_id)
-            candidates = session.execute(q.where(Record.doc_number.like(f"%{_digits_tail(doc_number)}%"))).scalars()
+            candidates = session.execute(q.where(Record.doc_number.like(_digits_pattern(doc_number)))).scalars()
             found = [RecordView.of(r) for r in candidates if keys.doc_key(to_simplified(r.doc_number)) == wanted
                      and _shown_to_public(r, session.get(Subject, r.subject_id).subject_type)]
             audit.log(session, audience, sender_id, "lookup_doc", "record", found[0].id if len(found) == 1 else None,
@@ -421,15 +571,12 @@ def record_by_doc(doc_number: str, subject_id: int | None = None, sender_id: str
     raise refused
 
 
-def _digits_tail(doc_number: str) -> str:
-    """The last run of digits of a document number: a LIKE filter the exact comparison then narrows."""
-    digits = ""
-    for ch in reversed(doc_number):
-        if ch.isdigit():
-            digits = ch + digits
-        elif digits:
-            break
-    return digits
+def _digits_pattern(doc_number: str) -> str:
+    """'%2026%12%' for 京市监罚〔2026〕12号: its runs of digits in order, as typed, a LIKE filter
+    the exact comparison then narrows (brackets and script vary between typed and stored numbers,
+    digits do not)."""
+    runs = re.findall(r"\d+", doc_number)
+    return "%" + "%".join(runs) + "%"
 
 
 def record_view(record_id: int) -> RecordView | None:
@@ -443,6 +590,15 @@ def record_views(record_ids: list[int]) -> list[RecordView]:
     with session_scope() as session:
         rows = {r.id: r for r in session.execute(sa.select(Record).where(Record.id.in_(record_ids))).scalars()}
         return [RecordView.of(rows[i]) for i in record_ids if i in rows]
+
+
+def is_subject_code(subject_id: int, code: str) -> bool:
+    """Whether `code` (normalised) is the filing's own subject's: a code in an answer that names the
+    subject already chosen changes nothing. Not a lookup: it tells the caller nothing about any
+    other subject, so it is neither counted nor audited."""
+    with session_scope() as session:
+        found = subjects.find_by_code(session, code)
+        return found is not None and found.id == subject_id
 
 
 def subject_name(subject_id: int) -> str | None:

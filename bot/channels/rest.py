@@ -7,6 +7,13 @@ the body before Rasa's own handler reads it: unreadable requests get 400, empty 
 messages a polite 200 without NLU, and the message Rasa reads has no control or invisible
 characters. Everything else is Rasa's RestInput as it is (streaming stays off unless asked for).
 
+The client's address travels with the message as `metadata["client_address"]`
+(bot/channels/clients.py): the guard writes the request's address there (the peer, or
+X-Forwarded-For only from a trusted proxy), whatever the client sent, and admits a new conversation
+per address (429 with Retry-After beyond the limit, in Rasa's reply format). A caller with the
+channel token (the web server, the Telegram bridge, the console) has checked its own clients: its
+value is kept (the web server's client, or none) and it is not limited here.
+
 After Rasa's turn, a turn that said nothing gets one line, so a user is never met with silence:
 Rasa's own `/restart`, `/session_start` and `/back` have no response in this domain (a polite
 "how can I help"); any other silent turn means the assistant could not answer (an apology with the
@@ -24,8 +31,10 @@ from sanic.request import Request
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 
+from actions.services.client_context import usable
 from actions.settings import hotline, max_message_chars, rasa_token
-from bot.channels.guard import CHANNEL_TOKEN_HEADER, Refusal, check_reserved, checked_body, polite
+from bot.channels.clients import CLIENT_ADDRESS, admit, client_of
+from bot.channels.guard import CHANNEL_TOKEN_HEADER, Refusal, check_reserved, checked_body, polite, presents_token
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +95,24 @@ class GuardedRestInput(RestInput):
                 return None
             try:  # Rasa's handler reads request.json, which is this checked body
                 body = checked_body(request.body, self.max_chars)
-                check_reserved(body, request.headers.get(CHANNEL_TOKEN_HEADER), rasa_token())
+                presented, token = request.headers.get(CHANNEL_TOKEN_HEADER), rasa_token()
+                check_reserved(body, presented, token)
+                if not presents_token(presented, token):
+                    address = client_of(request.ip, request.headers.getall("X-Forwarded-For", []))
+                    body["metadata"] = {**body.get("metadata", {}), CLIENT_ADDRESS: usable(address)}
+                    refused = await admit(address, body["sender"], body.get("input_channel") or self.name(),
+                                          body["message"])
+                    if refused is not None:
+                        raise refused
+                elif CLIENT_ADDRESS in body.get("metadata", {}):  # a platform channel's own client, checked there
+                    body["metadata"][CLIENT_ADDRESS] = usable(body["metadata"][CLIENT_ADDRESS])
                 request.parsed_json = body
             except Refusal as refused:
                 if refused.status != 200:
-                    log.info("unreadable request to %s refused", request.path)
-                return response.json([{"recipient_id": refused.sender, "text": refused.text}], status=refused.status)
+                    log.info("request to %s refused (%s)", request.path, refused.status)
+                headers = {"Retry-After": str(refused.retry_after)} if hasattr(refused, "retry_after") else None
+                return response.json([{"recipient_id": refused.sender, "text": refused.text}], status=refused.status,
+                                     headers=headers)
             return None
 
         return bp
