@@ -241,6 +241,15 @@ def rasa_argv(args: list[str], environ: Mapping[str, str] | None = None) -> list
     return ["rasa", *args]
 
 
+def body_too_large_text() -> str:
+    """Both languages: the body was refused unread, so its script is unknown."""
+    from actions.settings import max_message_chars
+    from bot.channels.guard import TOO_LONG
+
+    limit = max_message_chars()
+    return TOO_LONG[0].format(limit=limit) + " " + TOO_LONG[1].format(limit=limit)
+
+
 def limit_bodies(max_bytes: int = MAX_BODY_BYTES) -> None:
     """Rasa's Sanic app refuses (413) request bodies over max_bytes, before reading them."""
     import rasa.core.run
@@ -250,8 +259,21 @@ def limit_bodies(max_bytes: int = MAX_BODY_BYTES) -> None:
         return
 
     def configure_app(*args: Any, **kwargs: Any):
+        from sanic import response
+        from sanic.exceptions import PayloadTooLarge
+
         app = configure(*args, **kwargs)
         app.config.REQUEST_MAX_SIZE = max_bytes
+
+        @app.exception(PayloadTooLarge)
+        async def too_large(request, exception):
+            # A channel's caller gets a polite line in Rasa's reply format, not Sanic's error page.
+            text = body_too_large_text()
+            if request.path.startswith("/webhooks/"):
+                return response.json([{"recipient_id": "", "text": text}], status=413)
+            return response.json({"status": "failure", "reason": "PayloadTooLarge", "message": text, "code": 413},
+                                 status=413)
+
         return app
 
     configure_app._xinyong_max_body = max_bytes

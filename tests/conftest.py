@@ -22,10 +22,25 @@ import numpy  # noqa: F401
 import hypothesis  # noqa: F401
 import pytest
 import sqlalchemy as sa
+from sanic import Sanic  # noqa: F401 - registers the methods TouchUp rewrites, before any app starts
+from sanic.touchup import TouchUp
 
 from actions.db import engine as engine_mod
 from actions.db.migrate import upgrade
 from actions.db.models import metadata
+
+# Sanic 21.12 rewrites some of its HTTP methods in place for the first app that starts (TouchUp,
+# dropping the signals that app does not use) and cannot rewrite them a second time: every Sanic app
+# a test starts in this process starts from the methods as they were before any app ran.
+_UNTOUCHED_SANIC = {(target, name): getattr(target, name) for target, name in TouchUp._registry}
+
+
+@pytest.fixture
+def untouched_sanic(monkeypatch):
+    """For a test that starts a Sanic app (a Rasa channel) in the test process."""
+    for (target, name), method in _UNTOUCHED_SANIC.items():
+        monkeypatch.setattr(target, name, method)
+
 
 PG_ADMIN_URL = os.environ.get("XINYONG_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -30,7 +30,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sanic.touchup import TouchUp
 
 from actions.conversation_actions import ActionHumanHandoff
 from actions.db.engine import session_scope
@@ -52,9 +51,6 @@ LIMITS = limits_rules.rules().address
 LOOKUPS = LIMITS.lookups.windows[0]  # 60 a minute
 CONVERSATIONS = LIMITS.conversations.windows[0]  # 30 in ten minutes
 HANDOFFS = LIMITS.handoffs.windows[0]  # 5 an hour
-# Sanic 21.12 rewrites some HTTP methods in place when an app starts and cannot do it twice: every
-# app of these tests starts from the methods as they were at collection (as tests/test_socketio.py).
-_UNTOUCHED = {(target, name): getattr(target, name) for target, name in TouchUp._registry}
 
 
 @pytest.fixture(autouse=True)
@@ -201,7 +197,7 @@ async def test_the_action_reads_the_address_the_channel_wrote_and_says_why_it_re
 # ---------------------------------------------------------------- the REST channel, single mode
 
 @pytest.fixture
-async def rest_channel(db_url, monkeypatch):
+async def rest_channel(db_url, monkeypatch, untouched_sanic):
     """The guarded REST channel behind a real Sanic server, registered as Rasa registers it, with
     an agent that records what reaches it. Yields (post, received)."""
     import aiohttp
@@ -211,8 +207,6 @@ async def rest_channel(db_url, monkeypatch):
     from bot.channels.rest import GuardedRestInput
 
     monkeypatch.setenv("RASA_TOKEN", "channel-token-c")
-    for (target, name), method in _UNTOUCHED.items():
-        monkeypatch.setattr(target, name, method)
     received = []
 
     class Agent:

@@ -25,7 +25,6 @@ import aiohttp
 import pytest
 import socketio
 from sanic import Sanic
-from sanic.touchup import TouchUp
 
 from bot.channels import guard
 from bot.channels import socketio as channel
@@ -34,11 +33,6 @@ from bot.channels.socketio import GuardedSocketIOInput
 pytestmark = pytest.mark.probe  # the security probe's findings, attacked again (docs/security.md)
 
 HONGTAI = "912306047LY7DWQT7J"  # docs/demo_data.md: 大庆市鸿泰石油技术服务有限公司
-# Sanic 21.12 rewrites some of its HTTP methods in place for the first app that starts (TouchUp,
-# dropping the signals that app does not use) and cannot rewrite them a second time: each app of
-# these tests starts from the methods as they were when the tests were collected.
-_UNTOUCHED = {(target, name): getattr(target, name) for target, name in TouchUp._registry}
-
 
 class _BrowserJson:
     """JSON as a browser's JSON.stringify writes it: text as UTF-8, not \\u escapes."""
@@ -124,7 +118,7 @@ def _free_port() -> int:
 # ================================================================ the channel, behind a real Sanic server
 
 @pytest.fixture
-async def sanic_channel(monkeypatch):
+async def sanic_channel(monkeypatch, untouched_sanic):
     """The channel registered as Rasa registers channels, with a stand-in agent that echoes and a
     stand-in admission that refuses the sender "crowded"; yields (port, received, admitted)."""
     from rasa.core.channels.channel import register
@@ -142,8 +136,6 @@ async def sanic_channel(monkeypatch):
         return guard.Refusal(429, "新对话太多了，请稍后再试。", sender) if sender == "crowded" else None
 
     monkeypatch.setattr(channel, "admit", admit)
-    for (target, name), method in _UNTOUCHED.items():  # see _UNTOUCHED
-        monkeypatch.setattr(target, name, method)
     app = Sanic(f"sio_{uuid.uuid4().hex[:8]}")
     app.ctx.agent = Agent()
     register([GuardedSocketIOInput(session_persistence=True, max_chars=20)], app, "/webhooks/")
