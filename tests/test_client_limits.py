@@ -41,6 +41,7 @@ from bot.channels import clients, guard
 from bot.web.app import make_app
 from tests.console_client import console_client
 from tests.query_plans import plan_of_the_one
+from tests.test_limits import CHAT_PATHS  # every chat lookup path, called as the actions call it
 
 pytestmark = pytest.mark.probe  # the security probe's findings, attacked again (docs/security.md)
 
@@ -94,14 +95,6 @@ def test_the_limits_per_address_are_data_with_their_reasons():
 
 # ---------------------------------------------------------------- lookups per client address
 
-CHAT_PATHS = {
-    "lookup_code": lambda sender: enquiry.by_code(HONGTAI, sender, channel="web"),
-    "lookup_name": lambda sender: enquiry.by_name("大庆市鸿泰石油技术服务有限公司", sender, channel="web"),
-    "lookup_focus": lambda sender: enquiry.by_id(1, sender, channel="web"),
-    "lookup_doc": lambda sender: tickets.record_by_doc("庆应急罚〔2026〕21号", None, sender, "web"),
-    "lookup_ticket": lambda sender: tickets.lookup("YY-20261117-0001", sender, "web"),
-    "lookup_my_tickets": lambda sender: tickets.mine(sender, 5, "web"),
-}
 
 
 def test_every_chat_lookup_path_counts_per_address():
