@@ -35,7 +35,7 @@ from actions.conversation_actions import ActionHumanHandoff
 from actions.db.engine import session_scope
 from actions.db.models import AuditLog, ClientConversation, HandoffRequest, utcnow
 from actions.enquiry_actions import ActionQueryCredit
-from actions.services import client_context, demo_data, enquiry, handoff, limits_rules, staff, tickets
+from actions.services import client_context, demo_data, enquiry, handoff, limits_rules, staff
 from actions.services.rate_limit import CHAT_LOOKUPS, TooManyLookups
 from bot.channels import clients, guard
 from bot.web.app import make_app
