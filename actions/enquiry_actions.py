@@ -106,20 +106,20 @@ class ActionQueryCredit(SafeAction):
                        channel: str | None) -> list:
         found = await run_db(enquiry.by_name, name, sender, kinds, limit=MAX_CANDIDATES, channel=channel)
         if found.too_short:
-            reply.zh_en(f"“{name}”太短了，会匹配到很多主体。请输入名称中至少连续3个字，或发送18位统一社会信用代码。",
+            reply.zh_en(f"【{name}】太短了，会匹配到很多主体。请输入名称中至少连续3个字，或发送18位统一社会信用代码。",
                         f"\"{name}\" is too short to search. Send at least 3 characters of the name or the 18-character code.")
             return []
         if found.exact:
             return self._show(reply, found.exact, 0, focus)
         if not found.candidates:
-            reply.zh_en(f"没有找到名称包含“{name}”的企业或组织。请核对名称（可以只输入其中连续的几个字），"
+            reply.zh_en(f"没有找到名称包含【{name}】的企业或组织。请核对名称（可以只输入其中连续的几个字），"
                         f"或发送18位统一社会信用代码查询。",
                         f"No organisation whose name contains \"{name}\" was found. Check the name or send the code.")
             return []
         buttons = [{"title": f"{c.name}（{c.region}）" if c.region else c.name, "payload": _code_payload(c.code)}
                    for c in found.candidates[:MAX_CANDIDATES] if c.code]
         more = "匹配的主体较多，" if found.too_many or len(found.candidates) >= MAX_CANDIDATES else ""
-        reply.zh_en(f"{more}找到以下名称包含“{name}”的主体，请选择要查询的一家"
+        reply.zh_en(f"{more}找到以下名称包含【{name}】的主体，请选择要查询的一家"
                     f"{'（或输入更完整的名称）' if more else ''}：",
                     f"Several organisations match \"{name}\". Which one do you mean?", buttons)
         return []

@@ -24,6 +24,7 @@ from actions.safe_action import SafeAction
 from actions.services import codes, eligibility, enquiry, filing_text, followup, form_input, payload_guard, tickets
 from actions.services.codes import mask_ids_in_text
 from actions.services.enquiry import RecordView
+from actions.services.legal_words import stated
 from actions.services.rate_limit import TooManyLookups
 from actions.services.workflow_rules import rules
 
@@ -49,6 +50,14 @@ ENTITIES = ("credit_code", "subject_name", "doc_number", "phone", "person_name",
 DIGRESSIONS = ("ask_policy", "check_status", "human_handoff", "bot_challenge")
 DIGRESSION_CONFIDENCE = 0.6
 MAX_CHOICES = 8
+# What a repair ticket records as its performance once the applicant has said "yes" (then any details
+# typed); ActionSubmitFiling files a repair only with this mark. Any other answer ends the form.
+PERFORMED_MARK = "已全部履行"
+PERFORMED_TEXT = {"penalty": "已全部履行（罚款已缴清、整改已完成）",
+                  "list": "已全部履行（失信行为已纠正、法定义务已履行）"}
+# The steps after the performance question: a message there that says the duties are not yet
+# performed ("其实罚款还没交") ends the form as the answer "no" would.
+AFTER_PERFORMANCE = REQUIRED["repair"][REQUIRED["repair"].index("repair_performance") + 1:]
 # A record button naming a record this filing did not offer (a forged payload, or a stale button).
 NOT_OFFERED = "请从上面列出的记录中选择（点选按钮，或回复第几条），也可以直接发送决定书文号。"
 
@@ -144,7 +153,12 @@ class ValidateFiling(SafeAction):
             return False
         if turn.entities["phone"] or turn.entities["doc_number"] or turn.entities["credit_code"]:
             return False
-        if turn.intent == "check_status" or turn.payload:
+        if turn.payload:
+            return True
+        if (requested == "repair_performance" and turn.intent != "human_handoff" and not form_input.is_question(turn.text)
+                and form_input.performance_of(turn.text) is not None):
+            return False  # "分期还在交" answers the question, whatever intent the NLU heard in it
+        if turn.intent == "check_status":
             return True
         # A description may well be classified ask_policy; only a question, or "出处呢" about the
         # policy answer just given, interrupts free text.
@@ -179,10 +193,14 @@ class _Form:
     async def read(self, starting: bool) -> None:
         """The message: what it names, then what it says to the question asked."""
         await self.read_entities()
-        if self.switch_asked:
-            return  # held until the user says whether to switch
+        if self.switch_asked or self.cancelled:
+            return  # held until the user says whether to switch, or the filing has ended
         if starting:
-            self.read_opening()
+            return self.read_opening()
+        not_performed = (self.kind == "repair" and self.requested in AFTER_PERFORMANCE and not self.turn.payload
+                         and form_input.says_not_performed(self.turn.text))
+        if not_performed:  # "其实罚款还没交" at a later step: the answer "no" after all
+            await self._not_performed(not_performed)
         elif self.requested and self.requested not in self.changed and not (
                 self.requested == "filing_confirmed" and self.changed):  # a correction at the summary is the answer
             await self.read_answer(self.requested)
@@ -202,7 +220,7 @@ class _Form:
         shown = subject_switch.shown(check)
         self.reply.zh_en(
             f"您的回复中有{what} {shown}，与本次申请的主体不同。要把这次{filing_text.KIND_NAME[self.kind]}申请"
-            f"改为针对它所对应的主体吗？选“否”，这条回复就作为对刚才问题的回答，主体不变。",
+            f"改为针对它所对应的主体吗？选【否】，这条回复就作为对刚才问题的回答，主体不变。",
             f"Your reply contains another code ({shown}). Should this application be about that subject "
             f"instead? If not, your reply is kept as the answer to my question and the subject stays.",
             subject_switch.question_buttons())
@@ -238,6 +256,9 @@ class _Form:
             ground = form_input.ground_of(ground_no)
             if ground:
                 self.set("objection_ground", ground)
+        performed = payload_guard.performance_choice(e["choice"])
+        if performed and self.kind == "repair" and self.slots.get("filing_record"):
+            return await self._performance(performed, None)
         if self.requested not in ("objection_description", "objection_evidence", "repair_performance"):
             # The whole message first: the NLU's phone span misses a landline typed with a space.
             # A payload's text is JSON, not something typed: only its phone entity counts.
@@ -247,7 +268,10 @@ class _Form:
             elif e["phone"]:
                 self._phone(e["phone"])
         for field, value in ({} if self.turn.payload else form_input.labelled(self.turn.text)).items():
-            if field in REQUIRED[self.kind] and field != self.requested:
+            if field == "repair_performance" and field != self.requested and self.kind == "repair":
+                if self.slots.get("filing_record"):  # "履行情况改为…": read like the answer to the question
+                    await self._performance(form_input.performance_of(value), self._original_of(value))
+            elif field in REQUIRED[self.kind] and field != self.requested:
                 self.set(field, self._original_of(value) if field in FREE_TEXT else value)
 
     def _original_of(self, value: str) -> str:
@@ -282,23 +306,23 @@ class _Form:
             choices = [c for c in (self.slots.get("filing_choices") or "").split(",") if c]
             if n and 1 <= n <= len(choices):
                 return await self._record_by_id(int(choices[n - 1]))
-            return self._again("请点选上面的一条记录，或输入第几条（如“第1条”），也可以直接发送决定书文号。")
+            return self._again("请点选上面的一条记录，或输入第几条（如【第1条】），也可以直接发送决定书文号。")
         if slot == "objection_ground":
             ground = form_input.ground_of(t.text)
             if ground:
                 return self.set(slot, ground)
             return self._again("请选择异议理由：信息错误、非本主体、已撤销或变更、超过公示期限，或其他。")
-        if slot in ("objection_description", "repair_performance"):
+        if slot == "objection_description":
             if t.payload or not form_input.meaningful(t.text, 4):
-                return self._again("请用一两句话说明具体情况，例如哪一项信息不对、正确的应该是什么。"
-                                   if slot == "objection_description" else
-                                   "请说明处罚的履行情况，例如“罚款已于5月缴清，已按要求完成整改”。")
+                return self._again("请用一两句话说明具体情况，例如哪一项信息不对、正确的应该是什么。")
             return self.set(slot, t.original)
+        if slot == "repair_performance":  # a button was read by read_entities
+            return await self._performance(None if t.payload else form_input.performance_of(t.text), t.original)
         if slot == "objection_evidence":
             if form_input.nothing(t.text):
                 return self.set(slot, "无")
             if t.payload or not form_input.meaningful(t.text, 2):
-                return self._again("请说明您能提供哪些证据材料（如复议决定书、缴款凭证），没有可以回复“没有”。")
+                return self._again("请说明您能提供哪些证据材料（如复议决定书、缴款凭证），没有可以回复【没有】。")
             return self.set(slot, t.original)
         if slot == "repair_commitment":
             # The "同意并承诺" button sends /affirm: pressing it is the explicit agreement; a typed
@@ -306,21 +330,21 @@ class _Form:
             agreed = (t.payload and t.intent == "affirm") or form_input.consent(t.text, t.intent)
             if agreed:
                 return self.set(slot, "agreed")
-            return self._again("信用修复必须作出信用承诺。同意请回复“同意”；不愿承诺可以说“取消”结束申请。")
+            return self._again("信用修复必须作出信用承诺。同意请回复【同意】；不愿承诺可以说【取消】结束申请。")
         if slot == "contact_name":
             name = self.turn.entities["person_name"] or form_input.contact_name_of(t.text)
             if name and not t.payload:
                 return self.set(slot, self._original_of(name))
-            return self._again("请告诉我联系人的姓名，例如“张伟”。")
+            return self._again("请告诉我联系人的姓名，例如【张伟】。")
         if slot == "contact_phone":  # a number, valid or not, was dealt with by read_entities
             return self._again("请留一个联系电话：手机号（11位）或带区号的座机号，例如 0459-4567890。")
         if slot == "filing_confirmed":
             answer = form_input.yes_no(t.text, t.intent)
             if answer:
                 return self.set(slot, "yes")
-            return self._again("请直接告诉我要改的内容，例如“电话改成（新号码）”“联系人改成王五”；"
-                               "说“取消”可以放弃本次申请。" if answer is False else
-                               "信息无误请回复“确认”，需要修改请直接说要改的内容。")
+            return self._again("请直接告诉我要改的内容，例如【电话改成（新号码）】【联系人改成王五】；"
+                               "说【取消】可以放弃本次申请。" if answer is False else
+                               "信息无误请回复【确认】，需要修改请直接说要改的内容。")
 
     def _again(self, text: str) -> None:
         self.reply.say(text)
@@ -331,6 +355,35 @@ class _Form:
             self.set("contact_phone", check.value)
         else:
             self._again(filing_text.bad_phone(check.value))
+
+    # -- has the penalty been performed (36号: the duties fully performed before a repair)
+    async def _performance(self, answer: str | None, typed: str | None) -> None:
+        """Yes: recorded (with what the user typed, when it says more than yes); no or instalments:
+        the form ends with 36号's condition; anything else: asked again, never taken as yes."""
+        if answer is None:
+            return self.reply.zh_en("抱歉，我没能确定罚款是否已全部缴清、整改是否已全部完成，请点选下面的一项，"
+                                    "或直接回答，例如【已全部缴清，整改也完成了】【还没交】【分期缴纳中】。",
+                                    "Sorry, I could not tell whether the fine is paid in full and the "
+                                    "rectification done. Please pick one of the answers below.")
+        if answer != form_input.PERFORMED:
+            return await self._not_performed(answer)
+        record = await run_db(tickets.record_view, int(self.slots["filing_record"]))
+        text = PERFORMED_TEXT["list" if record is not None and record.kind == "list" else "penalty"]
+        if typed and form_input.meaningful(typed, 5):  # more than "交完了": the details, as typed
+            text += f"；申请人说明：{typed.strip()}"
+        self.set("repair_performance", text)
+
+    async def _not_performed(self, answer: str) -> None:
+        """Not eligible now: the record's verdict with the answer given, and nothing filed."""
+        record = await run_db(tickets.record_view, int(self.slots["filing_record"]))
+        if record is None:
+            return self._again("这条记录已无法找到，本次申请没有提交。")
+        verdict = eligibility.assess(record, performed=answer, region=record.region)
+        self.reply.say(filing_text.ineligible(record, verdict))
+        self.reply.zh_en("如需查询或咨询其他问题，请直接告诉我。",
+                         "Nothing was filed. You can apply once the penalty is fully performed; "
+                         "anything else I can help with?")
+        self.cancelled = "not_performed"
 
     # -- subject and record
     async def _looked_up(self, lookup, *args, **kwargs):
@@ -358,12 +411,12 @@ class _Form:
         if found.exact:
             return self._subject(found.exact.subject.id)
         if found.too_short:
-            return self._again(f"“{name}”太短了，请输入名称中至少连续3个字，或发送18位统一社会信用代码。")
+            return self._again(f"【{name}】太短了，请输入名称中至少连续3个字，或发送18位统一社会信用代码。")
         if not found.candidates:
-            return self._again(f"没有找到名称包含“{name}”的企业或组织。请核对名称，或发送18位统一社会信用代码。")
+            return self._again(f"没有找到名称包含【{name}】的企业或组织。请核对名称，或发送18位统一社会信用代码。")
         buttons = [{"title": c.name, "payload": '/inform{"credit_code":"%s"}' % c.code}
                    for c in found.candidates if c.code]
-        self.reply.say(f"找到以下名称包含“{name}”的主体，请选择：", buttons)
+        self.reply.say(f"找到以下名称包含【{name}】的主体，请选择：", buttons)
 
     def _subject(self, subject_id: int) -> None:
         if str(subject_id) != str(self.slots.get("filing_subject")):
@@ -380,9 +433,9 @@ class _Form:
             return None
         if not found:
             where = "该主体" if subject else "公示信息中"
-            return self._again(f"{where}没有找到文号为“{doc}”的公示记录，请核对文号，或从列出的记录中选择。")
+            return self._again(f"{where}没有找到文号为【{doc}】的公示记录，请核对文号，或从列出的记录中选择。")
         if len(found) > 1 and not subject:
-            return self._again(f"文号“{doc}”对应多条记录，请先告诉我主体名称或统一社会信用代码。")
+            return self._again(f"文号【{doc}】对应多条记录，请先告诉我主体名称或统一社会信用代码。")
         self._choose(found[0])
 
     async def _record_by_id(self, record_id: int) -> None:
@@ -407,17 +460,23 @@ class _Form:
     async def settle_record(self) -> None:
         """Once the subject is known: list its records, or take the only one; check the chosen one."""
         subject = self.slots.get("filing_subject")
-        if not subject:
+        if not subject or self.cancelled:
             return
         if not self.slots.get("filing_record"):
             if "filing_subject" not in self.changed and self.slots.get("filing_choices"):
                 return
-            records = await run_db(tickets.records_for, int(subject), self.kind)
+            found = await run_db(tickets.records_for, int(subject), self.kind)
             # "对一条行政处罚提出异议": only the kinds the message names, when it names any it has
             named = followup.parse(self.turn.text).kinds if not self.turn.payload else ()
-            records = [r for r in records if r.kind in named] or records
+            found = [r for r in found if r.kind in named] or found
+            records, routed, red = _offered(found, self.kind)
+            for record in routed:  # 经营异常名录 and the like: where to go instead
+                self.reply.say(filing_text.ineligible(record, eligibility.assess(record, region=record.region)))
             if not records:
-                self.reply.say(f"该主体目前没有可以{filing_text.ACTION[self.kind]}的公示记录。如有疑问可以说“转人工”。")
+                if red and not routed:  # say why the red-list entry is not offered
+                    self.reply.say(_red_list_text(red[0], self.kind))
+                self.reply.say(f"该主体目前没有可以在本平台{filing_text.ACTION[self.kind]}的公示记录。"
+                               f"如有疑问可以说【转人工】。")
                 self.cancelled = "nothing"
                 return
             if len(records) == 1:
@@ -430,8 +489,12 @@ class _Form:
             await self._check_record(self.chosen)
 
     async def _check_record(self, record: RecordView) -> None:
+        if self.kind == "objection" and _list_rule(record) is not None and _list_rule(record).red:
+            self.reply.say(_red_list_text(record, self.kind))  # named by its document number
+            self.cancelled = "ineligible"
+            return
         if self.kind == "repair":
-            verdict = eligibility.assess(record)
+            verdict = eligibility.assess(record, region=record.region)
             if not verdict.eligible:
                 self.reply.say(filing_text.ineligible(record, verdict))
                 self.cancelled = "ineligible"
@@ -443,6 +506,36 @@ class _Form:
                 self.reply.say(f"这条记录已有异议正在办理：{open_ticket.ticket_no}（{open_ticket.status}），无需重复提交。"
                                f"发送该编号可以查询进度。")
                 self.cancelled = "duplicate"
+
+
+def _list_rule(record: RecordView):
+    return rules().lists.get(record.list_type or "") if record.kind == "list" else None
+
+
+def _offered(records: list[RecordView], kind: str) -> tuple[list, list, list]:
+    """(offered, routed, red) of a subject's records: a red-list entry (守信红名单, an incentive) is
+    never a repair or objection target; a list another body handles (rules().lists: repairable false,
+    handled_by set) is routed to that body instead of being offered for repair."""
+    offered, routed, red = [], [], []
+    for record in records:
+        rule = _list_rule(record)
+        if rule is not None and rule.red:
+            red.append(record)
+        elif kind == "repair" and rule is not None and not rule.repairable:
+            routed.append(record)
+        else:
+            offered.append(record)
+    return offered, routed, red
+
+
+def _red_list_text(record: RecordView, kind: str) -> str:
+    """Why a red-list entry is not a target. For a repair, the wording of the eligibility answer; an
+    objection has none, so the rule's exit text with its source (our summary, labelled so)."""
+    if kind == "repair":
+        return filing_text.ineligible(record, eligibility.assess(record, region=record.region))
+    rule = _list_rule(record)
+    return (f"{filing_text.record_label(record)}：{rule.exit}（本平台归纳，依据：{rule.source}）。"
+            f"如认为名单信息登记有误，可以说【转人工】，由工作人员联系认定部门。")
 
 
 class ValidateObjectionForm(ValidateFiling):
@@ -460,10 +553,8 @@ _QUESTIONS = {
                        "Which company or organisation is it about? Send its name or its 18-character code."),
     "objection_description": ("请简要说明具体情况：哪一项信息不对，正确的应该是什么？",
                               "Please describe what is wrong and what would be right."),
-    "objection_evidence": ("您有哪些可以证明的材料？（如复议决定书、缴款凭证、营业执照），没有可以回复“没有”。",
+    "objection_evidence": ("您有哪些可以证明的材料？（如复议决定书、缴款凭证、营业执照），没有可以回复【没有】。",
                            "What evidence do you have? Reply 'none' if you have none."),
-    "repair_performance": ("请说明处罚的履行情况，例如罚款是否已缴清、是否已完成整改。",
-                           "How was the penalty performed (fine paid, rectification done)?"),
     "contact_name": ("请留下联系人姓名。", "Please give a contact name."),
     "contact_phone": ("请留下联系电话（手机号或带区号的座机号）。", "Please give a contact phone number."),
 }
@@ -508,8 +599,34 @@ class AskObjectionEvidence(AskFiling):
     slot = "objection_evidence"
 
 
-class AskRepairPerformance(AskFiling):
-    slot = "repair_performance"
+class AskRepairPerformance(FormQuestion):
+    """Asked plainly, with the three answers as buttons: only "yes" goes on (36号)."""
+
+    def name(self) -> str:
+        return "action_ask_repair_performance"
+
+    async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
+        record_id = tracker.get_slot("filing_record")
+        record = await run_db(tickets.record_view, int(record_id)) if record_id else None
+        if record is not None and record.kind == "list":
+            duties = "列入名单所涉的失信行为是否已经纠正、法定义务（如罚款、税款、整改）是否已经全部履行？"
+        else:
+            duties = "处罚决定规定的义务是否已经全部履行：罚款是否已全部缴清、责令整改的事项是否已全部完成？"
+        reply.zh_en(f"请确认：{duties}\n{stated(rules().performance)}。\n没有罚款或整改要求的（例如仅警告），请选【已全部履行】。",
+                    "Please confirm: is the fine paid in full and the rectification done? A repair needs the "
+                    "duties fully performed; an unpaid fine or instalments still running do not qualify (the "
+                    "platform's summary of 《信用修复管理办法》, NDRC Order No. 36 of 2025, in force from 2026-04-01).",
+                    PERFORMANCE_BUTTONS_EN if reply.english else PERFORMANCE_BUTTONS)
+        return []
+
+
+PERFORMANCE_BUTTONS = [
+    {"title": "已全部履行（罚款已缴清、整改已完成）", "payload": '/inform{"choice":"performed-yes"}'},
+    {"title": "尚未全部履行（罚款未缴清或整改未完成）", "payload": '/inform{"choice":"performed-no"}'},
+    {"title": "分期缴纳中（尚未缴完）", "payload": '/inform{"choice":"performed-instalments"}'},
+]
+PERFORMANCE_BUTTONS_EN = [dict(b, title=t) for b, t in zip(
+    PERFORMANCE_BUTTONS, ("Yes, paid in full and rectified", "Not yet", "Paying in instalments"))]
 
 
 class AskContactName(AskFiling):
@@ -587,6 +704,11 @@ class ActionSubmitFiling(SafeAction):
         if cancelled or slots["filing_confirmed"] != "yes":
             return reset
         kind = slots["filing_kind"]
+        if kind == "repair" and not str(slots["repair_performance"] or "").startswith(PERFORMED_MARK):
+            # The form sets nothing else; a slot that says otherwise (never the applicant's yes) files nothing.
+            reply.zh_en("本次申请没有提交：罚款全部缴清、整改全部完成后才能申请信用修复。",
+                        "Nothing was filed: a repair needs the fine paid in full and the rectification done.")
+            return reset
         filing = tickets.Filing(
             kind=kind, record_id=int(slots["filing_record"]),
             idempotency_key=f"{tracker.sender_id}:{slots['filing_id']}", sender_id=tracker.sender_id,

@@ -32,7 +32,7 @@ class ActionCheckStatus(SafeAction):
             ticket = await run_db(tickets.lookup, ticket_no, sender, channel)
             if ticket is None:
                 reply.zh_en(f"没有找到编号为 {ticket_no.upper()} 的申请。请核对编号（如 YY-20261130-0001），"
-                            f"或说“我的申请”查看本对话提交过的申请。",
+                            f"或说【我的申请】查看本对话提交过的申请。",
                             f"No application numbered {ticket_no.upper()} was found. Please check the number.")
                 return []
             reply.say(filing_text.status(ticket, full=ticket.sender_id == sender))

@@ -1,8 +1,9 @@
 """The `xinyong` command: the contract operators and other parts of the platform script against.
 
     xinyong db init
-    xinyong db seed-demo [--subjects N] [--seed S] [--if-empty]
+    xinyong db seed-demo [--subjects N] [--seed S] [--if-empty] [--today YYYY-MM-DD]
     xinyong import penalties|licenses|lists FILE [--json] [--encoding auto|utf-8|gbk] [--strict]
+    xinyong records expire [--dry-run] [--json] [--today YYYY-MM-DD]
     xinyong train [--force]
     xinyong serve
     xinyong tickets list [--status open|all|STATUS] [--kind objection|repair] [--json]
@@ -59,7 +60,7 @@ def cmd_db_seed_demo(args) -> int:
         return EXIT_OK
     try:
         stats = demo_data.seed(engine, subjects=args.subjects, seed=args.seed,
-                               progress=sys.stderr.isatty())
+                               progress=sys.stderr.isatty(), today=args.today)
     except demo_data.DemoDataError as exc:
         print(f"{exc}；如需只在空库时生成，请加 --if-empty", file=sys.stderr)
         return EXIT_FAILED
@@ -123,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--subjects", type=_positive_int, default=3000)
     seed.add_argument("--seed", type=int, default=20260401, help="random seed (same seed, same data)")
     seed.add_argument("--if-empty", action="store_true", help="do nothing if the database has subjects")
+    seed.add_argument("--today", type=_iso_day, help="the seeding day every demo date counts back from "
+                                                     "(default: today; fix it for reproducible docs and tests)")
     seed.set_defaults(func=cmd_db_seed_demo)
 
     imp = sub.add_parser("import", help="import a 双公示 or list export (CSV)")
@@ -147,12 +150,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("web", help="the chat page and the staff console alone, on WEB_PORT").set_defaults(func=cmd_web)
     sub.add_parser("telegram", help="the Telegram bridge alone (TELEGRAM_TOKEN)").set_defaults(func=cmd_telegram)
 
-    from bot import policy_cli, staff_cli, tickets_cli
+    from bot import policy_cli, records_cli, staff_cli, tickets_cli
 
+    records_cli.add_parser(sub)
     tickets_cli.add_parser(sub)
     policy_cli.add_parser(sub)
     staff_cli.add_parser(sub)
     return p
+
+
+def _iso_day(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
 
 
 def _positive_int(value: str) -> int:

@@ -15,9 +15,14 @@ Supervision: a child that dies after it was up is started again with the same co
 a child that fails to start stops everything. Ctrl-C or SIGTERM stops every child.
 The run folder (XINYONG_RUN_DIR, default var/run/serve-RASA_PORT) holds cluster.json, naming each
 child's role, port and pid, and the nginx config.
+
+Records past their end of display are moved to 已到期 (services.expiry, as `xinyong records expire`)
+once the servers are up and then daily at EXPIRE_AT, in a thread of this supervising process: once
+per serve, however many replicas. A failed run is logged and tried again the next day.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -26,7 +31,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import traceback
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +50,7 @@ STOP_GRACE = 15  # seconds a child gets to exit after SIGTERM before SIGKILL
 START_TIMEOUT = float(os.environ.get("XINYONG_START_TIMEOUT", "240"))
 NO_HEALTH_GRACE = 3.0
 RESTART_LIMIT, RESTART_WINDOW = 5, 300.0
+EXPIRE_AT = dt.time(0, 5)  # local time of the daily expiry run: just after the day changes
 
 
 @dataclass
@@ -183,6 +191,59 @@ class _Stop(Exception):
     pass
 
 
+def _log(line: str) -> None:
+    print(f"{dt.datetime.now().isoformat(timespec='seconds')} {line}", file=sys.stderr, flush=True)
+
+
+def _expire_records() -> str:
+    from actions.db.engine import get_engine
+    from actions.services import expiry
+
+    result = expiry.expire(get_engine(settings.database_url()), actor="serve:daily", channel="serve")
+    return (f"已到期处理 (records expire): {result.expired} 条过了公示期的记录转为已到期，"
+            f"检查 {result.checked} 条 (expired {result.expired} of {result.checked} checked)")
+
+
+def seconds_until(at: dt.time, now: dt.datetime) -> float:
+    """Seconds from `now` to the next `at` (tomorrow's when today's has passed)."""
+    target = dt.datetime.combine(now.date(), at)
+    if target <= now:
+        target = dt.datetime.combine(now.date() + dt.timedelta(days=1), at)
+    return (target - now).total_seconds()
+
+
+class DailyExpiry:
+    """Runs `job` now and then daily at `at`, in a daemon thread, so serve's start and its
+    supervision loop never wait for it; a failure is logged, and the next day's run tries again."""
+
+    def __init__(self, job=_expire_records, at: dt.time = EXPIRE_AT, log=_log, clock=dt.datetime.now):
+        self.job, self.at, self.log, self.clock = job, at, log, clock
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="daily-expiry", daemon=True)
+
+    def run_once(self) -> bool:
+        try:
+            self.log(self.job())
+            return True
+        except Exception as exc:  # noqa: BLE001 - anything: the servers keep running, tomorrow retries
+            self.log(f"已到期处理失败，明天 {self.at.strftime('%H:%M')} 重试 (records expire failed, retried "
+                     f"tomorrow): {type(exc).__name__}: {exc}")
+            traceback.print_exc(file=sys.stderr)
+            return False
+
+    def _loop(self) -> None:
+        self.run_once()
+        while not self.stopped.wait(seconds_until(self.at, self.clock())):
+            self.run_once()
+
+    def start(self) -> "DailyExpiry":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
 def _refuse_replicas(replicas: int) -> str | None:
     """Why N replicas cannot run here, or None."""
     if replicas < 1:
@@ -237,6 +298,7 @@ def serve(replicas: int = 1) -> int:
         raise _Stop(signum)
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    daily = None
     try:
         for kid in kids:
             _start(kid, env)
@@ -258,11 +320,14 @@ def serve(replicas: int = 1) -> int:
             time.sleep(0.5)
         _write_state(run_dir, kids, public)
         print(_banner(rasa_port, action_port, web_port, telegram, replicas, run_dir), flush=True)
+        daily = DailyExpiry().start()  # here, not per child: one run per serve whatever the replicas
         return _supervise(kids, env, run_dir, public)
     except _Stop:
         print("正在停止所有服务 (stopping) …", file=sys.stderr, flush=True)
         return 0
     finally:
+        if daily is not None:
+            daily.stop()
         _stop(kids)
         for s, handler in old.items():
             signal.signal(s, handler)

@@ -82,7 +82,7 @@ async def test_every_chat_lookup_path_is_audited_with_sender_target_and_channel(
     jinhe = str(enquiry.by_code(JINHE).enquiry.subject.id)
     record = next(r for r in enquiry.by_code(HONGTAI).enquiry.records if r.display_status == "公示中")
     ticket_no = (tickets.listing(None, limit=1) or [None])[0]
-    ticket_no = ticket_no.ticket_no if ticket_no else "YY-20261117-0001"
+    ticket_no = ticket_no.ticket_no if ticket_no else demo_data.showcase_refs().tickets["objection"]
     midway = {"filing_kind": "objection", "filing_id": "f1", "requested_slot": "filing_subject"}
     paths = [
         ("lookup_code", ActionQueryCredit(), HONGTAI, [("credit_code", HONGTAI)], {}, "query_credit", None),

@@ -171,7 +171,7 @@ async def test_subject_shows_records_no_longer_on_public_display(signed_in):
     for doc, _ in all_docs:
         assert doc in html
     assert "公众不可见" in html
-    assert "YY-20261117-0001" in html  # the demo objection on its displayed penalty, under 申请
+    assert demo_data.showcase_refs().tickets["objection"] in html  # the demo objection, under 申请
     assert [e.actor for e in _audit("staff_lookup_code")] == ["王芳（wangfang）"]
     assert _audit("staff_view_subject")[-1].actor == "王芳（wangfang）"
 

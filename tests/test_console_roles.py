@@ -132,7 +132,7 @@ async def test_proposed_by_an_operator_and_approved_by_a_supervisor_the_record_c
     assert f"/console/tickets/{no}/approve" not in op_html  # an operator is not offered the approval
     # the supervisor approves the outcome that was proposed, not another
     status, body = await sup.api("POST", f"/console/api/tickets/{no}/approve", {"outcome": "更正"})
-    assert status == 403 and "待批准的提议是“撤销”" in body["error"]
+    assert status == 403 and "待批准的提议是【撤销】" in body["error"]
     resp = await sup.post(f"/console/tickets/{no}/approve", {"outcome": "撤销"})
     assert resp.status == 200
     t = tickets.get(no)

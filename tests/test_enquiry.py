@@ -33,13 +33,13 @@ def test_records_under_objection_carry_the_suspension_rule_with_its_source(demo)
     text = enquiry_text.render(enquiry.by_code(HONGTAI).enquiry).text
     assert "异议处理中" in text
     assert "联合惩戒措施在信息核实期间暂不执行" in text and "大庆市建立完善守信联合激励和失信联合惩戒制度实施方案" in text
-    assert "庆市监罚字〔2023〕第208号" not in text  # expired: not displayed
+    assert demo_data.showcase_refs().docs["expired"] not in text  # expired: not displayed
 
 
 def test_repaired_records_are_not_shown_nor_counted_to_the_public(demo):
     e = enquiry.by_code(JINHE).enquiry
     text = enquiry_text.render(e).text
-    assert "庆市监罚字〔2026〕第15号" not in text and e.hidden is None and "不再公示" not in text
+    assert demo_data.showcase_refs().docs["repaired"] not in text and e.hidden is None and "不再公示" not in text
     staff = enquiry.by_code(JINHE, audience="staff").enquiry
     assert staff.hidden == 1 and "另有 1 条" in enquiry_text.render(staff).text
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from actions.db.models import AuditLog, Record, Subject, Ticket, TicketEvent
-from actions.services import staff
+from actions.services import demo_data, staff
 from tests.botserver import Chat
 from tests.console_client import console_client
 
@@ -22,7 +22,7 @@ TICKET = re.compile(r"\b(YY|XF)-\d{8}-\d{4}\b")
 PERSON_ID = "230602197810070431"  # showcase 7, 赵文强, on the court's 失信被执行人 list
 PERSON_ID_SPACED = "2306 0219 7810 0704 31"
 PERSON_MASKED = "2306**********0431"
-PERSON_CASE = "(2025)黑0602执1234号"
+PERSON_CASE = demo_data.showcase_refs().docs["court"]  # (YYYY)黑0602执1234号, dated back from today
 RAW = re.compile(r"230602\s*-?\s*1978\s*-?\s*1007\s*-?\s*04\s*-?\s*31|2306\s0219\s7810\s0704\s31")
 
 
@@ -45,7 +45,7 @@ def _company_penalty(db) -> tuple[str, str, str]:
     with db.connect() as c:
         rows = c.execute(sa.select(Record.subject_id, Subject.uscc, Subject.name, Record.doc_number)
                          .join(Subject, Subject.id == Record.subject_id)
-                         .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > 12,
+                         .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > len(demo_data.SHOWCASE),
                                 Subject.uscc.is_not(None)).order_by(Record.id)).all()
         busy = set(c.execute(sa.select(Ticket.subject_id)).scalars())
     counts: dict[int, int] = {}
@@ -207,7 +207,7 @@ def test_a_ticket_number_alone_shows_another_conversation_only_its_status(chat, 
                                  .where(Ticket.ticket_no == ticket_no)).scalar_one()
     assert subject_name not in reply
     # an old showcase ticket: status only, no events, no subject
-    reply = stranger("YY-20261117-0001")
+    reply = stranger(demo_data.showcase_refs().tickets["objection"])
     assert "核实中" in reply and "大庆市鸿泰石油技术服务有限公司" not in reply and "庆环罚" not in reply
 
     # the filer sees everything, the note included

@@ -83,3 +83,41 @@ def test_a_phone_is_found_in_the_message(text, value, valid):
 
 def test_no_number_no_phone():
     assert fi.phone_in("张伟") is None
+
+
+# "罚款是否已全部缴清、整改是否已完成": colloquial, typo-laden, Traditional and English answers. The
+# form reads the NLU's Simplified text; performance_of converts too, so Traditional is read as typed.
+@pytest.mark.parametrize("text", [
+    "交完了", "都弄好了", "罚款已缴清", "罰款已繳清", "是的", "罚款交了 整改也做了 就是还没复查", "罚款分两期缴清了",
+    "罰款分兩期繳清了", "没有整改要求，罚款已经交了", "罚款以经交清了", "整该完了", "缴请了", "罚款已经缴那了",
+    "已全部履行（罚款已缴清、整改已完成）", "罚款5月已缴清，整改已完成并通过复查", "早交了，整改也到位了",
+    "paid in full", "Yes, fully paid and fixed"])
+def test_performed(text):
+    assert fi.performance_of(text) == fi.PERFORMED
+
+
+@pytest.mark.parametrize("text", [
+    "罚款还没交", "還沒交", "交了一半", "整改还没做完", "已经缴了但整改没完", "整改還沒做完", "否", "没有", "还没呢",
+    "尚未履行", "罚款交不起", "还在整改", "罚款交了，整改还在做", "还差两千没交", "钱还没凑齐", "都没弄", "不交了",
+    "已經繳了但是整改沒完", "not yet", "No, not paid yet"])
+def test_not_yet_performed(text):
+    assert fi.performance_of(text) == fi.NOT_YET
+
+
+@pytest.mark.parametrize("text", ["分期还在交", "分期", "分期缴纳中", "正在分期还款", "每个月交一点", "分期付款中，还剩三期",
+                                  "分期還在繳", "we are still paying in instalments"])
+def test_instalments_still_running(text):
+    assert fi.performance_of(text) == fi.INSTALMENTS
+
+
+@pytest.mark.parametrize("text", ["应该交了吧", "好像交完了", "不知道", "嗯", "好的", "没问题", "只是警告", "不用交罚款",
+                                  "罚款交了吗", "你好", "maybe"])
+def test_unclear_performance_is_no_answer(text):
+    assert fi.performance_of(text) is None
+
+
+def test_only_words_about_the_duties_say_not_performed_at_another_step():
+    assert fi.says_not_performed("其实罚款还没交") == fi.NOT_YET
+    assert fi.says_not_performed("分期还在交呢") == fi.INSTALMENTS
+    assert fi.says_not_performed("没有") is None and fi.says_not_performed("不是") is None  # "联系人不是他"
+    assert fi.says_not_performed("罚款交完了") is None and fi.says_not_performed("同意") is None

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from actions.db.engine import session_scope
 from actions.db.models import Record, Subject, Ticket
-from actions.services import handoff, staff, tickets
+from actions.services import demo_data, handoff, staff, tickets
 from tests.botserver import Chat
 from tests.console_client import console_client
 
@@ -60,7 +60,7 @@ def _unused_penalty() -> tuple[str, str]:
     with session_scope() as s:
         rows = s.execute(sa.select(Subject.uscc, Record.doc_number, Record.subject_id)
                          .join(Subject, Subject.id == Record.subject_id)
-                         .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > 12,
+                         .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > len(demo_data.SHOWCASE),
                                 Subject.uscc.is_not(None)).order_by(Record.id.desc()).limit(40)).all()
         busy = set(s.execute(sa.select(Ticket.subject_id)).scalars())
     counts: dict[int, int] = {}

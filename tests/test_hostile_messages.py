@@ -33,7 +33,7 @@ from actions.db.models import Record, StaffUser, Subject, Ticket, TicketEvent
 from actions.enquiry_actions import ActionQueryCredit
 from actions.filing_actions import NOT_OFFERED, ValidateObjectionForm, ValidateRepairForm
 from actions.latest import latest_entity
-from actions.services import codes, filing_text, payload_guard, tickets
+from actions.services import codes, demo_data, filing_text, payload_guard, tickets
 from actions.status_actions import ActionCheckStatus
 from bot.channels import guard
 from bot.rasa_server import MAX_BODY_BYTES
@@ -42,7 +42,9 @@ from bot.channels.rest import HOW_CAN_I_HELP, GuardedRestInput
 pytestmark = pytest.mark.probe  # the security probe's findings, attacked again (docs/security.md)
 
 HONGTAI = "912306047LY7DWQT7J"
-JINHE_HIDDEN_DOC = "庆市监罚字〔2026〕第15号"  # 金禾餐饮: 已修复停止公示
+SHOWCASE = demo_data.showcase_refs()  # the demo is seeded today (docs/demo_data.md)
+JINHE_HIDDEN_DOC = SHOWCASE.docs["repaired"]  # 金禾餐饮: 已修复停止公示
+DEMO_OBJECTION = SHOWCASE.tickets["objection"]  # 鸿泰's, 核实中
 PERSON_DOC = "测试公罚〔2026〕第9号"  # a natural person's penalty the tests add: never public
 VALID_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
@@ -634,7 +636,7 @@ def test_forged_record_choices_in_an_objection_are_refused(chat, db, persons_pen
         assert "请点选" in reply and "抱歉" not in reply, malformed
     assert _status(db, person_record) == "公示中" and _status(db, hidden) == "已修复停止公示"
     # typed, the person's document number finds nothing either
-    assert PERSON_DOC not in chat(PERSON_DOC).replace(f"“{PERSON_DOC}”", "")
+    assert PERSON_DOC not in chat(PERSON_DOC).replace(f"【{PERSON_DOC}】", "")
 
 
 @pytest.mark.slow
@@ -679,17 +681,17 @@ def test_a_forged_confirmation_does_not_skip_the_summary(chat, db):
 
 @pytest.mark.slow
 def test_forged_ticket_numbers_show_progress_only(chat, db):
-    reply = chat('/check_status{"ticket_id":"YY-20261117-0001"}')
-    assert "YY-20261117-0001" in reply and "刘志刚" not in reply and "13600008215" not in reply
+    reply = chat('/check_status{"ticket_id":"%s"}' % DEMO_OBJECTION)
+    assert DEMO_OBJECTION in reply and "刘志刚" not in reply and "13600008215" not in reply
     for forged in ('/check_status{"ticket_id":"{{7*7}}"}', '/check_status{"ticket_id":{"$ne":null}}',
-                   '/check_status{"ticket_id":"YY-20261117-0001\' OR \'1\'=\'1"}'):
+                   '/check_status{"ticket_id":"%s\' OR \'1\'=\'1"}' % DEMO_OBJECTION):
         reply = chat(forged)
         assert "还没有提交过" in reply and "{{" not in reply and "刘志刚" not in reply, forged
     with db.connect() as c:
-        status = c.execute(sa.select(Ticket.status).where(Ticket.ticket_no == "YY-20261117-0001")).scalar_one()
-    chat('/inform{"ticket_id":"YY-20261117-0001","outcome":"撤销","status":"已办结"}')
+        status = c.execute(sa.select(Ticket.status).where(Ticket.ticket_no == DEMO_OBJECTION)).scalar_one()
+    chat('/inform{"ticket_id":"%s","outcome":"撤销","status":"已办结"}' % DEMO_OBJECTION)
     with db.connect() as c:
-        assert c.execute(sa.select(Ticket.status).where(Ticket.ticket_no == "YY-20261117-0001")).scalar_one() == status
+        assert c.execute(sa.select(Ticket.status).where(Ticket.ticket_no == DEMO_OBJECTION)).scalar_one() == status
 
 
 @pytest.mark.slow

@@ -69,8 +69,9 @@ CHAT_PATHS = {
     "lookup_code": lambda sender: enquiry.by_code(HONGTAI, sender, channel="web"),
     "lookup_name": lambda sender: enquiry.by_name("大庆市鸿泰石油技术服务有限公司", sender, channel="web"),
     "lookup_focus": lambda sender: enquiry.by_id(1, sender, channel="web"),
-    "lookup_doc": lambda sender: tickets.record_by_doc("庆应急罚〔2026〕21号", None, sender, "web"),
-    "lookup_ticket": lambda sender: tickets.lookup("YY-20261117-0001", sender, "web"),
+    "lookup_doc": lambda sender: tickets.record_by_doc(demo_data.showcase_refs().docs["displayed"], None, sender,
+                                                        "web"),
+    "lookup_ticket": lambda sender: tickets.lookup(demo_data.showcase_refs().tickets["objection"], sender, "web"),
     "lookup_my_tickets": lambda sender: tickets.mine(sender, 5, "web"),
 }
 

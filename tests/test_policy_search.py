@@ -63,8 +63,42 @@ def test_several_documents_are_cited_with_their_regions(ix):
 def test_the_rules_table_answers_with_its_source(ix):
     reply = policy_answer.answer("罚款记录在网上要挂多久", ix)
     assert reply.context["shown"][0] == "rules-display-periods"
-    assert "一般的最短公示3个月、最长公示1年" in reply.text and "国家发展改革委令2025年第36号" in reply.text
-    assert "2026-04-01起施行" in reply.text
+    first = reply.text.split("\n\n")[0]
+    assert "一般的最短公示3个月、最长公示1年" in first and "国家发展改革委令2025年第36号" in first
+    assert "2026-04-01起施行" in first
+    # Our wording of the table, labelled as ours: never inside quotation marks as if it were the text.
+    assert "本平台根据规则表归纳" in first and "“" not in first.split("出处")[0]
+
+
+def test_a_regions_own_rule_is_stated_only_when_asked_about_that_region(ix):
+    shanghai = "rules-objection-limits-上海市"
+    assert shanghai in {c.id for c in rule_clauses()}
+    for question in ("对信用信息有异议，多久标注", "异议处理要几个工作日"):
+        reply = policy_answer.answer(question, ix)
+        assert all(not h.startswith("rules-objection-limits-") for h in (reply.context or {}).get("hits", [])), question
+        assert "上海市" not in reply.text
+    asked = policy_answer.answer("上海对信用信息提出异议多久标注", ix)
+    assert shanghai in asked.context["hits"]
+    # With a region, the table's clauses are the national ones, the platform's and that region's only.
+    local = {c.doc.region for c in rule_clauses(region="福建省福州市鼓楼区")} - {"全国", "本平台"}
+    assert not local
+    assert {c.doc.region for c in rule_clauses(region="上海市浦东新区")} - {"全国", "本平台"} == {"上海市"}
+
+
+def test_a_local_lists_exit_is_stated_only_when_the_list_is_asked_about(ix):
+    # 大庆's 守信红名单 clause says "不需要也不能申请信用修复": no answer to a 老赖 question.
+    reply = policy_answer.answer("侄子欠的钱已经还上了，老赖名单是不是要自己去信用中国网申请修复？", ix)
+    assert reply.covered and "rules-list-守信红名单" not in reply.context["hits"]
+    assert reply.context["shown"][0] == "rules-list-失信被执行人"
+    red = policy_answer.answer("红名单需要修复吗", ix)
+    assert red.context["shown"][0] == "rules-list-守信红名单" and "黑龙江省大庆市" in red.text
+
+
+def test_no_rule_clause_says_a_penalty_cannot_be_repaired_early():
+    for c in rule_clauses():
+        assert "不能提前" not in c.text and "不得提前" not in c.text, c.id
+        if "第45号" in c.citation():
+            assert "第十三条" in c.citation() and "公示期" in c.text and "修复" not in c.text, c.id
 
 
 def test_rule_clauses_follow_the_table():
@@ -72,7 +106,8 @@ def test_rule_clauses_follow_the_table():
     changed = dataclasses.replace(table, objection_limits=dataclasses.replace(
         table.objection_limits, values={**table.objection_limits.values, "decide_working_days": 9}))
     text = {c.id: c.text for c in rule_clauses(changed)}["rules-objection-limits"]
-    assert "9个工作日内作出处理决定" in text and "一般" in text  # unconfirmed local practice says 一般
+    # The platform's own target, said as such: not a legal limit, not any region's rule.
+    assert "9个工作日内作出处理决定" in text and "本平台的办理目标（不是法定时限）" in text
 
 
 def test_source_follow_up_quotes_the_whole_clause_with_document_details(ix):

@@ -25,7 +25,7 @@ from actions.db import engine as engine_mod
 from actions.db.engine import session_scope
 from actions.db.migrate import upgrade
 from actions.db.models import Record, Subject, Ticket
-from actions.services import handoff, outbox, staff, tickets
+from actions.services import demo_data, handoff, outbox, staff, tickets
 from bot.telegram_bridge import (CALLBACK_PREFIX, EXPIRED_TEXT, TELEGRAM_LIMIT, build_application, callback_id,
                                  chat_of, sender_of, split_text)
 from tests.botserver import PAGED_CODE
@@ -397,7 +397,7 @@ async def test_live_start_and_a_lookup_by_code(live):
     assert "信用助手" in greeting and "查询" in greeting
     reply = text_of(await _ask(live, chat, f"帮我查下 {HONGTAI} 这家公司"))
     assert "大庆市鸿泰石油技术服务有限公司" in reply
-    assert "庆环罚〔2026〕37号" in reply and "异议处理中" in reply
+    assert demo_data.showcase_refs().docs["objection"] in reply and "异议处理中" in reply
 
 
 @pytest.mark.slow
@@ -442,7 +442,7 @@ def _fresh_public_record(url: str) -> int:
         with eng.connect() as c:
             ticketed = sa.select(Ticket.record_id)
             row = c.execute(sa.select(Record.id).join(Subject, Subject.id == Record.subject_id)
-                            .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > 12,
+                            .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > len(demo_data.SHOWCASE),
                                    Subject.uscc.is_not(None), Subject.uscc != PAGED_CODE,
                                    Record.id.notin_(ticketed))
                             .order_by(Record.id.desc()).limit(1)).scalar_one()

@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from actions.db.engine import session_scope
 from actions.db.models import AuditLog, Record, Ticket, TicketEvent
 from actions.services import demo_data, enquiry, tickets
+from actions.services.dates import add_working_days
 
-HONGTAI = "912306047LY7DWQT7J"  # showcase 1: one penalty on display (庆应急罚〔2026〕21号), one under objection
-DAY = dt.date(2026, 11, 30)
+HONGTAI = "912306047LY7DWQT7J"  # showcase 1: one penalty on display (庆应急罚〔YYYY〕21号), one under objection
+# The demo is seeded today; tickets here are filed on the next working day, which no demo ticket uses.
+DAY = add_working_days(dt.date.today(), 1)
 
 
 @pytest.fixture
@@ -36,8 +38,8 @@ def _objection(record_id, key="sender-1:form-1", sender="sender-1"):
 def test_filing_an_objection_stores_ticket_event_and_record_change_together(demo):
     record = _displayed_penalty()
     filed = tickets.file(_objection(record.id), today=DAY)
-    assert filed.created and filed.ticket.ticket_no == "YY-20261130-0001"
-    assert filed.ticket.due_date == dt.date(2026, 12, 7)  # 5 working days
+    assert filed.created and filed.ticket.ticket_no == f"YY-{DAY:%Y%m%d}-0001"
+    assert filed.ticket.due_date == add_working_days(DAY, 5)  # 5 working days
     with session_scope() as s:
         row = s.get(Record, record.id)
         assert row.display_status == "异议处理中" and row.punishment_suspended
@@ -54,11 +56,12 @@ def test_numbers_count_per_prefix_and_day_and_continue_after_the_demo_tickets(de
     record = _displayed_penalty()
     first = tickets.file(_objection(record.id, key="a"), today=DAY).ticket.ticket_no
     repair = tickets.file(tickets.Filing(kind="repair", record_id=records[-1].id, idempotency_key="b"), today=DAY)
-    assert first == "YY-20261130-0001" and repair.ticket.ticket_no == "XF-20261130-0001"
-    # a day the demo data already used: the next free number
-    demo_day = dt.date(2026, 11, 17)
+    assert first == f"YY-{DAY:%Y%m%d}-0001" and repair.ticket.ticket_no == f"XF-{DAY:%Y%m%d}-0001"
+    # a day the demo data already used (its showcase objection's): the next free number
+    demo_no = demo_data.showcase_refs().tickets["objection"]
+    demo_day = dt.datetime.strptime(demo_no.split("-")[1], "%Y%m%d").date()
     other = next(r for r in records if r.kind == "license")
-    assert tickets.file(_objection(other.id, key="c"), today=demo_day).ticket.ticket_no == "YY-20261117-0002"
+    assert tickets.file(_objection(other.id, key="c"), today=demo_day).ticket.ticket_no == demo_no[:-4] + "0002"
 
 
 def test_confirming_twice_or_retrying_finds_the_first_ticket(demo):
@@ -157,7 +160,8 @@ def test_documents_are_found_whatever_brackets_or_script(demo):
     record = _displayed_penalty()
     typed = record.doc_number.replace("〔", "(").replace("〕", ")")
     assert [r.id for r in tickets.record_by_doc(typed)] == [record.id]
-    assert [r.id for r in tickets.record_by_doc("慶應急罰〔2026〕21號")] == [record.id]
+    traditional = record.doc_number.translate(str.maketrans("庆应罚号", "慶應罰號"))  # 慶應急罰〔YYYY〕21號
+    assert [r.id for r in tickets.record_by_doc(traditional)] == [record.id]
 
 
 def test_the_cli_moves_a_ticket_and_prints_it(demo, cli):
@@ -168,7 +172,7 @@ def test_the_cli_moves_a_ticket_and_prints_it(demo, cli):
     record = _displayed_penalty()
     no = tickets.file(_objection(record.id), today=DAY).ticket.ticket_no
     code, out, _ = cli("tickets", "list")
-    assert code == 0 and no in out and "YY-20261117-0001" in out
+    assert code == 0 and no in out and demo_data.showcase_refs().tickets["objection"] in out
     code, out, _ = cli("tickets", "accept", no.lower(), "--staff", "wangfang")
     assert code == 0 and "已受理" in out
     # 更正 changes the record: an operator proposes it, a supervisor approves it (four-eyes)

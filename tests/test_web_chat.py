@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from actions.services import demo_data
 from tests.botserver import PAGED_CODE, _free_port
 
 pytestmark = pytest.mark.slow
@@ -28,7 +29,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-HONGTAI = "912306047LY7DWQT7J"  # 大庆市鸿泰石油技术服务有限公司: 庆环罚〔2026〕37号 under objection
+HONGTAI = "912306047LY7DWQT7J"  # 大庆市鸿泰石油技术服务有限公司: 庆环罚〔YYYY〕37号 under objection
 TICKET = re.compile(r"YY-\d{8}-\d{4}")
 REPLY_MS = 60_000  # the assistant's answer, at worst (the web server gives up on Rasa after 60 s)
 PAGE_KEY = "xinyong.chat.page"
@@ -207,7 +208,8 @@ def test_a_lookup_by_code_shows_the_records_on_desktop_and_phone(page):
     expect(page.locator("#note")).to_contain_text("自动应答")
     expect(page.locator("#intro")).to_be_visible()
     reply = say(page, f"帮我查下 {HONGTAI} 这家公司")
-    assert "大庆市鸿泰石油技术服务有限公司" in reply and "庆环罚〔2026〕37号" in reply and "异议处理中" in reply
+    objection_doc = demo_data.showcase_refs().docs["objection"]
+    assert "大庆市鸿泰石油技术服务有限公司" in reply and objection_doc in reply and "异议处理中" in reply
     assert "联合惩戒措施在信息核实期间暂不执行" in reply
     messages = page.locator("#messages")
     expect(messages).to_contain_text("大庆市鸿泰石油技术服务有限公司")
@@ -243,7 +245,7 @@ def _objection_candidate(url: str) -> tuple[str, list[str]]:
         with eng.connect() as c:
             rows = c.execute(sa.select(Subject.id, Subject.uscc, Record.doc_number)
                              .join(Subject, Subject.id == Record.subject_id)
-                             .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > 12,
+                             .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > len(demo_data.SHOWCASE),
                                     Subject.uscc.is_not(None), Subject.uscc != PAGED_CODE)
                              .order_by(Subject.id.desc(), Record.id)).all()
     finally:

@@ -13,12 +13,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from actions.db.models import Record, Subject, Ticket
-from actions.services import eligibility
+from actions.services import demo_data, eligibility
 from actions.services.enquiry import RecordView
+from actions.services.textnorm import to_simplified
+from actions.services.workflow_rules import rules
 from tests.botserver import XY, Chat
 
 pytestmark = pytest.mark.slow
-HONGTAI = "912306047LY7DWQT7J"  # 庆应急罚〔2026〕21号 on display; 庆环罚〔2026〕37号 under objection
+HONGTAI = "912306047LY7DWQT7J"  # 庆应急罚〔YYYY〕21号 on display; 庆环罚〔YYYY〕37号 under objection
+SHOWCASE = demo_data.showcase_refs()  # the demo is seeded today (docs/demo_data.md)
+DISPLAYED = SHOWCASE.docs["displayed"]
 LAOLI = "92230602J53LL72400"  # individual business with a 轻微 warning: repairable now
 TICKET = re.compile(r"(YY|XF)-\d{8}-\d{4}")
 
@@ -47,7 +51,7 @@ def _fresh_penalty(db) -> tuple[str, str]:
     with db.connect() as c:
         rows = c.execute(sa.select(Record.subject_id, Subject.uscc, Record.doc_number)
                          .join(Subject, Subject.id == Record.subject_id)
-                         .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > 12,
+                         .where(Record.kind == "penalty", Record.display_status == "公示中", Subject.id > len(demo_data.SHOWCASE),
                                 Subject.uscc.is_not(None)).order_by(Record.id)).all()
     for row in rows:
         if row.subject_id not in _USED:
@@ -61,7 +65,7 @@ def _start_objection(chat, db, opening="我要对{code}的处罚提出异议", t
     returns its document number."""
     code, doc = _fresh_penalty(db)
     reply = chat(opening.format(code=code))
-    if any(doc in b["title"] for b in chat.buttons):
+    if any(doc in to_simplified(b["title"]) for b in chat.buttons):  # Traditional users get Traditional titles
         reply = chat(f"是{doc}这份决定") if typed else chat.click(doc)
     assert "异议理由" in reply or "異議理由" in reply, reply
     return doc
@@ -77,8 +81,8 @@ def _objection_up_to_summary(chat, db) -> None:
 
 def test_an_objection_filed_end_to_end_is_committed_once(chat, db):
     reply = chat(f"我要对{HONGTAI}的一条行政处罚提出异议")
-    assert "请选择" in reply and any("庆应急罚〔2026〕21号" in b["title"] for b in chat.buttons)
-    assert "异议理由" in chat.click("庆应急罚〔2026〕21号")
+    assert "请选择" in reply and any(DISPLAYED in b["title"] for b in chat.buttons)
+    assert "异议理由" in chat.click(DISPLAYED)
     assert "说明" in chat.click("信息错误")
     assert "材料" in chat("罚款金额登记错了，决定书上是2.5万元，公示成了25万元")
     assert "联系人" in chat("有处罚决定书原件和缴款凭证")
@@ -94,7 +98,7 @@ def test_an_objection_filed_end_to_end_is_committed_once(chat, db):
     # committed before it was shown: the ticket and the record's new status are in the database
     rows = _tickets_of(db, chat.sender)
     assert [r.ticket_no for r in rows] == [ticket_no] and rows[0].status == "已提交"
-    assert _record(db, "庆应急罚〔2026〕21号").display_status == "异议处理中"
+    assert _record(db, DISPLAYED).display_status == "异议处理中"
     # confirming again, and the same message retried, make no second ticket
     chat("确认")
     chat.bot.send("确认", chat.sender)
@@ -104,7 +108,7 @@ def test_an_objection_filed_end_to_end_is_committed_once(chat, db):
     # another user filing on the same record is told about the open objection
     other = Chat(chat.bot)
     other(f"我要对{HONGTAI}的处罚提异议")
-    reply = other.click("庆应急罚〔2026〕21号")
+    reply = other.click(DISPLAYED)
     assert ticket_no in reply and "无需重复提交" in reply
     assert _tickets_of(db, other.sender) == []
 
@@ -169,12 +173,13 @@ def test_a_policy_question_inside_the_form_returns_to_where_it_stopped(chat, db)
 
 
 def test_status_by_id_in_any_case_shows_progress_only_to_others(chat):
-    reply = chat("帮我看看 yy-20261117-0001 办到哪一步了")
-    assert "YY-20261117-0001" in reply and "核实中" in reply and "办理期限" in reply
+    objection, repair = SHOWCASE.tickets["objection"], SHOWCASE.tickets["repair"]
+    reply = chat(f"帮我看看 {objection.lower()} 办到哪一步了")
+    assert objection in reply and "核实中" in reply and "办理期限" in reply
     assert "刘志刚" not in reply and "13600008215" not in reply  # someone else's filing: no contact
     assert "没有找到" in chat("查询进度 YY-20991231-0099")
-    bare = chat("xf-20260601-0001")  # a ticket number alone, lower case
-    assert "XF-20260601-0001" in bare and "准予修复" in bare
+    bare = chat(repair.lower())  # a ticket number alone, lower case
+    assert repair in bare and "准予修复" in bare
     assert "还没有提交过" in Chat(chat.bot)("我的申请到哪了")
 
 
@@ -217,9 +222,75 @@ def test_a_repair_needs_the_commitment_and_gets_an_xf_ticket(chat, db):
     chat("李建国")
     summary = chat("13512345678")
     assert "信用承诺：已同意" in summary
+    assert "履行情况：已全部履行（罚款已缴清、整改已完成）；申请人说明：罚款已经缴清，已经按要求整改完毕" in summary
     receipt = chat("确认")
     assert TICKET.search(receipt).group(0).startswith("XF-") and "3个工作日" in receipt
     assert "停止公示" in receipt
+    with db.connect() as c:  # what the ticket records, for the staff who decide it
+        performance = c.execute(sa.select(Ticket.performance).where(Ticket.sender_id == chat.sender)).scalar_one()
+    assert performance.startswith("已全部履行（罚款已缴清、整改已完成）")
+
+
+def _repair_asks_performance(chat) -> str:
+    """Open a repair on 老李家常菜馆's warning (repairable now) and get to the performance question."""
+    reply = chat(f"{LAOLI}申请信用修复")
+    if "罚款是否已全部缴清" not in reply and any("警告" in b["title"] or "罚" in b["title"] for b in chat.buttons):
+        reply = chat.click(chat.buttons[0]["title"])
+    assert "罚款是否已全部缴清" in reply, reply
+    assert [b["title"][:5] for b in chat.buttons] == ["已全部履行", "尚未全部履", "分期缴纳中"]
+    return reply
+
+
+@pytest.mark.parametrize("answer", ["罚款还没交", "分期还在交", "button"])
+def test_an_unpaid_fine_ends_the_repair_with_36s_condition_and_files_nothing(chat, db, answer):
+    _repair_asks_performance(chat)
+    reply = chat.click("分期缴纳中") if answer == "button" else chat(answer)
+    assert rules().performance.text in reply and "第36号" in reply, reply  # 36号's condition, cited
+    assert "如违背上述承诺" not in reply and "联系人" not in reply  # not on to the commitment
+    assert _tickets_of(db, chat.sender) == []
+    # the form is over: the user can ask something else
+    assert "大庆市鸿泰石油技术服务有限公司" in chat(f"查一下 {HONGTAI}")
+    assert _tickets_of(db, chat.sender) == []
+
+
+def test_an_unclear_performance_answer_is_asked_again_then_understood(chat, db):
+    _repair_asks_performance(chat)
+    reply = chat("应该交了吧")
+    assert "没能确定" in reply and "如违背上述承诺" not in reply
+    reply = chat("罰款已繳清，整改也做完了")  # Traditional
+    assert "如違背上述承諾" in reply  # on to the commitment, in the user's script
+
+
+def test_a_red_list_entry_is_never_offered_for_repair(chat, db):
+    with db.connect() as c:
+        code = c.execute(sa.select(Subject.uscc).join(Record, Record.subject_id == Subject.id)
+                         .where(Record.list_type == "守信红名单", Record.display_status == "公示中",
+                                Subject.uscc.is_not(None))).scalars().first()
+    assert code, "the demo data has no 守信红名单 entry"
+    reply = chat(f"{code}申请信用修复")
+    offered = [b for b in chat.buttons if '"choice":"r' in b["payload"]]
+    assert not any("守信红名单" in b["title"] for b in offered)
+    if not offered and "罚款是否已全部缴清" not in reply:  # nothing else to repair: it says why
+        assert "激励名单" in reply, reply
+    assert _tickets_of(db, chat.sender) == []
+
+
+def test_an_abnormal_operations_entry_is_routed_to_the_market_regulator(chat, db):
+    today = dt.date.today()
+    with Session(db) as s:  # a fresh entry on a subject no other test uses, with nothing else to repair
+        listed = sa.select(Record.subject_id).where(Record.kind.in_(("penalty", "list")))
+        subject = s.execute(sa.select(Subject).where(Subject.id > len(demo_data.SHOWCASE), Subject.uscc.is_not(None),
+                                                     Subject.id.not_in(listed)).order_by(Subject.id.desc())).scalars().first()
+        s.add(Record(kind="list", subject_id=subject.id, natural_key="庆市监异〔2026〕901号|大庆市市场监督管理局",
+                     doc_number="庆市监异〔2026〕901号", decision_date=today - dt.timedelta(days=10),
+                     agency="大庆市市场监督管理局", display_status="公示中", list_type="经营异常名录",
+                     display_until=today + dt.timedelta(days=60), list_reason="未按期公示年度报告"))
+        s.commit()
+        code = subject.uscc
+    reply = chat(f"{code}申请信用修复")
+    assert "国家企业信用信息公示系统" in reply and "市场监督管理" in reply, reply
+    assert not chat.buttons or not any("经营异常名录" in b["title"] for b in chat.buttons)
+    assert "罚款是否已全部缴清" not in reply and _tickets_of(db, chat.sender) == []
 
 
 def test_traditional_script_users_file_in_traditional(chat, db):

@@ -45,12 +45,15 @@ class BulkWriter:
         return plan
 
     def prepare(self, chunk: list[tuple[sa.Table, list[dict]]]) -> list[tuple[str, tuple, list]]:
-        """Rows of one table must all carry the same keys (those of the first row)."""
+        """Rows of one table must all carry the same keys (those of the first row). A None for a NOT
+        NULL column with a plain default becomes that default, as if the key were left out (rows
+        built from an all-None template of the table's columns, e.g. the demo generator's)."""
         out = []
         for table, rows in chunk:
             if not rows:
                 continue
             keys = tuple(rows[0])
+            _fill_defaults(table, keys, rows)
             if not self.sqlite:
                 out.append((table.name, keys, rows))
                 continue
@@ -76,6 +79,15 @@ class BulkWriter:
 
     def insert(self, conn, table: sa.Table, rows: list[dict]) -> None:
         self.execute(conn, self.prepare([(table, rows)]))
+
+
+def _fill_defaults(table: sa.Table, keys: tuple[str, ...], rows: list[dict]) -> None:
+    fills = [(c.name, c.default.arg) for c in table.columns
+             if c.name in keys and not c.nullable and c.default is not None and c.default.is_scalar]
+    for name, default in fills:
+        for row in rows:
+            if row[name] is None:
+                row[name] = default
 
 
 @contextlib.contextmanager

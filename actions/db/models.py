@@ -158,6 +158,9 @@ class Record(Base):
     status_changed_at = Column(DateTime(timezone=True))
     severity_tier = Column(String(4))  # 轻微 / 一般 / 严重 where the source states it
     display_until = Column(Date)  # 公示截止期
+    # True: the source gave no 公示截止期 and display_until is the tier's maximum from the rules
+    # table (services.display_periods.derived_display_until), shown as derived (migration 0007).
+    display_until_derived = Column(Boolean, nullable=False, default=False, server_default=false())
     valid_from = Column(Date)  # 有效期自 (licences)
     valid_to = Column(Date)  # 处罚有效期 / 有效期至; 2099-12-31 = no expiry
     # Joint punishment measures are suspended while an objection is verified (大庆 seed 002).

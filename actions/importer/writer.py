@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from actions.db.bulk import BulkWriter, bulk_session_settings, chunks, name_index_deferred
 from actions.db.models import AuditLog, ImportBatch, Record, Subject, utcnow
 from actions.importer.rows import ParsedRow
+from actions.services import display_periods
 
 DEFER_NAME_INDEX_FROM = 1000  # new subjects from which names are indexed in one statement (SQLite)
 
@@ -125,7 +126,7 @@ def _upsert_records(conn: Connection, bulk: BulkWriter, kind: str, rows: list[Pa
         source = {c: r.record.get(c) for c in RECORD_SOURCE_COLS}
         found = existing.get(r.natural_key)
         if found is None:
-            expired = source["display_until"] is not None and source["display_until"] < today
+            expired = _with_display_end(source, kind, r.subject, today)
             inserts.append(dict(
                 source, kind=kind, natural_key=r.natural_key, subject_id=subject_ids[r.subject_key],
                 content_hash=r.content_hash, batch_id=batch_id, punishment_suspended=False,
@@ -133,7 +134,8 @@ def _upsert_records(conn: Connection, bulk: BulkWriter, kind: str, rows: list[Pa
                 created_at=now, updated_at=now))
         elif found[1] != r.content_hash:
             # Display status belongs to the workflows (objection, repair): an update of the source
-            # fields never resets it.
+            # fields never resets it (`xinyong records expire` moves it once it has lapsed).
+            _with_display_end(source, kind, r.subject, today)
             updates.append(dict(source, _id=found[0], subject_id=subject_ids[r.subject_key],
                                 content_hash=r.content_hash, batch_id=batch_id))
         else:
@@ -144,10 +146,25 @@ def _upsert_records(conn: Connection, bulk: BulkWriter, kind: str, rows: list[Pa
         counts.imported += len(part)
         tick(len(part))
     if updates:
-        cols = RECORD_SOURCE_COLS + ["subject_id", "content_hash", "batch_id"]
+        cols = RECORD_SOURCE_COLS + ["display_until_derived", "subject_id", "content_hash", "batch_id"]
         stmt = sa.update(t).where(t.c.id == sa.bindparam("_id")).values(
             {c: sa.bindparam(c) for c in cols} | {"updated_at": now})
         for part in chunks(updates):
             conn.execute(stmt, list(part))
             counts.updated += len(part)
             tick(len(part))
+
+
+def _with_display_end(source: dict, kind: str, subject: dict, today: dt.date) -> bool:
+    """Give a record without 公示截止期 the one its tier gives under the rules table, marked derived,
+    and say whether it is already past its end of display on `today` (display_periods decides, so
+    a tier's maximum earlier than the source's 公示截止期 counts too). A list entry whose 有效期至
+    ends it earlier keeps that end and gets nothing derived."""
+    facts = display_periods.facts_of(dict(source, kind=kind), region=subject.get("region_name"),
+                                     subject_type=subject.get("subject_type"))
+    term = display_periods.term(facts)
+    source["display_until_derived"] = False
+    if facts.display_until is None and term.end_by == "rule" and term.ends is not None:
+        source["display_until"] = display_periods.derived_display_until(facts)
+        source["display_until_derived"] = True
+    return not term.public_on(today)

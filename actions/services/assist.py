@@ -13,6 +13,7 @@ from actions.db.engine import session_scope
 from actions.db.models import AssistConversation
 from actions.services import audit
 from actions.services.codes import mask_ids_in_text
+from actions.services.workflow_rules import rules
 
 CHANNEL = "console"
 
@@ -22,8 +23,9 @@ ASKING = {
     "filing_record": "请来电人说明是哪一条记录（决定书文号，或列表中的序号）",
     "objection_ground": "请来电人说明异议理由（信息错误、非本主体、已撤销或变更、超过公示期限、其他）",
     "objection_description": "请来电人具体说明哪里有误、应当是什么",
-    "objection_evidence": "请来电人说明能提供的证明材料（没有可说“没有”）",
-    "repair_performance": "请来电人说明处罚决定的履行情况（如罚款缴纳日期、整改情况）",
+    "objection_evidence": "请来电人说明能提供的证明材料（没有可说【没有】）",
+    "repair_performance": "请问来电人：罚款是否已全部缴清、整改是否已全部完成（已全部履行 / 尚未履行 / 分期缴纳中）；"
+                          "只有全部履行才能继续，其他回答助手会说明不符合条件的原因，不会提交申请",
     "repair_commitment": "请向来电人宣读信用承诺并确认其同意",
     "contact_name": "请来电人提供联系人姓名",
     "contact_phone": "请来电人提供联系电话",
@@ -72,13 +74,27 @@ def understood(state: dict) -> dict:
             "form": FORMS.get(loop), "asking": slots.get("requested_slot") if loop else None}
 
 
+def _record_hint(loop: str) -> str:
+    """Which records the form offers, from the rules table (as filing_actions chooses them): never a
+    red-list entry; for a repair, not the lists another body handles (the assistant routes them)."""
+    lists = rules().lists
+    red = "、".join(name for name, rule in lists.items() if rule.red)
+    routed = "；".join(f"{name}由{rule.handled_by}办理" for name, rule in lists.items()
+                      if not rule.repairable and not rule.red and rule.handled_by)
+    hint = f"。{red}是激励名单，不能申请修复或提出异议，不会列出" if red else ""
+    if loop == "repair_form" and routed:
+        hint += f"；{routed}，不在本平台修复，助手会告知办理渠道"
+    return hint
+
+
 def next_step(state: dict, messages: list[dict]) -> str:
     """One line for the operator: what to ask or do next."""
     loop = (state.get("active_loop") or {}).get("name")
     slots = state.get("slots") or {}
     if loop in FORMS:
         asking = slots.get("requested_slot")
-        return f"正在办理{FORMS[loop]}：" + ASKING.get(asking, "按助手的提示继续")
+        hint = _record_hint(loop) if asking == "filing_record" else ""
+        return f"正在办理{FORMS[loop]}：" + ASKING.get(asking, "按助手的提示继续") + hint
     buttons = [b.get("title") for m in messages for b in m.get("buttons") or [] if b.get("title")]
     if buttons:
         return "助手给出了选项，请向来电人确认：" + "、".join(buttons[:6])
@@ -86,5 +102,5 @@ def next_step(state: dict, messages: list[dict]) -> str:
     if intent == "nlu_fallback":
         return "助手没有理解，请换一种说法输入，或直接为来电人解答"
     if slots.get("focus_subject"):
-        return "已查到主体；如来电人认为记录有误，可输入“我要提出异议”；如已整改，可输入“申请信用修复”"
+        return "已查到主体；如来电人认为记录有误，可输入【我要提出异议】；如已整改，可输入【申请信用修复】"
     return "请把来电人的话输入给助手，或询问来电人需要办理什么"

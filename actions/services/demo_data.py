@@ -6,10 +6,16 @@ local styles without referring to real decisions. docs/demo_data.md describes wh
 lists the fixed showcase subjects that docs and conversation tests rely on.
 
 Determinism: one seeded generator (FastRandom(seed)) makes every random choice in one fixed order,
-every date derives from the fixed REFERENCE_DATE instead of today, and the showcase subjects (always
-first, always the same) use fixed values. Only created_at/updated_at of subjects and records and the
-import batch's start and finish times are the real time of the run: the same seed and size give the
-same rows, on SQLite and on PostgreSQL.
+every date is counted back from the seeding day `today` (date.today() unless given), and the showcase
+subjects (always first, always the same names and codes) use fixed offsets from it. Only
+created_at/updated_at of subjects and records and the import batch's start and finish times are the
+real time of the run: the same seed, size and `today` give the same rows, on SQLite and on PostgreSQL.
+
+Rules: tiers, 公示截止期, the minimum period before a repair and what is public on `today` come from
+the one rules table through services.display_periods (the engine's own functions), so the generator
+and the assistant cannot disagree. Each violation cites a provision whose sanctions and fine range are
+data next to it (Provision); every generated penalty stays inside them. Docs and tests name the
+showcase records of a seeding day through showcase_refs(today).
 
 Speed: ids are assigned here (records point at subjects without a round trip; PostgreSQL sequences
 are moved past them at the end) and rows are written by executemany in chunks of CHUNK_ROWS inside
@@ -24,6 +30,7 @@ import multiprocessing
 import os
 import queue
 import random
+import re
 import sys
 from decimal import Decimal
 from typing import NamedTuple
@@ -31,7 +38,6 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from actions.db.bulk import BulkWriter, bulk_session_settings
-from actions.services import regions
 from actions.db.keys import record_key
 from actions.db.models import (
     LIST_TYPES,
@@ -42,13 +48,14 @@ from actions.db.models import (
     TicketCounter,
     TicketEvent,
 )
+from actions.services import display_periods, regions
 from actions.services.codes import id_check_char, make_id_number, make_uscc
 from actions.services.dates import NO_EXPIRY, add_months, add_working_days, format_cn
 from actions.services.textnorm import normalize_name
+from actions.services.tickets import due_date
+from actions.services.workflow_rules import rules
 
-REFERENCE_DATE = dt.date(2026, 11, 20)  # "today" for the demo data: statuses and periods are as of this day
-EARLIEST_DATE = dt.date(2023, 1, 1)  # decisions, licences and list entries are dated from here on
-RULE_36_EFFECTIVE = dt.date(2026, 4, 1)  # 国家发展改革委令2025年第36号《信用修复管理办法》
+HISTORY_MONTHS = 47  # decisions, licences and list entries are dated up to this many months before the seeding day
 CHUNK_ROWS = 5000
 DEFAULT_SUBJECTS = 3000
 DEFAULT_SEED = 20260401
@@ -64,6 +71,7 @@ P_LICENCE = 0.43  # of the subjects whose kind has licences (nearly all): about 
 P_LIST = 0.05  # organisations with list entries (plus every natural person: about 6 % overall)
 P_SEVERITY_STATED = 0.5  # penalties whose source states the severity tier
 P_OBJECTION = 0.02  # displayed penalties / list entries with an open objection
+P_OVERDUE = 0.15  # open objections filed long enough ago to be past their due date (on purpose)
 P_REPAIR = 0.05  # displayed penalties / list entries repaired (if eligible)
 P_REVOKED = 0.006  # penalties revoked (most after an objection)
 P_LICENCE_REVOKED = 0.005
@@ -246,12 +254,36 @@ LICENCE_TYPES = {lt.key: lt for lt in (
 
 
 # ------------------------------------------------------------------------------- violations
+class Provision(NamedTuple):
+    """A cited provision and what it provides, as data next to the citation: the sanctions (处罚类别)
+    it allows and its fine, either a range in 万元 (`fine_wan`; 0 as the minimum for "…以下") or
+    multiples of an amount the facts state (`fine_times`; that amount, in yuan, is group 1 of the
+    pattern `base` in the facts). `goods_below_yuan`: the range holds for a 货值金额 below it (the
+    article's other band is a multiple of it), so the generated facts keep 货值 under it.
+    Every generated penalty's fine lies in its provision's range and its categories among the
+    provision's sanctions (tests/test_demo_data.py)."""
+    cite: str  # 处罚依据 as written in the record
+    sanctions: frozenset
+    fine_wan: tuple[float, float] | None = None
+    fine_times: tuple[float, float] | None = None
+    base: str = ""
+    goods_below_yuan: int | None = None
+
+
+def _law(cite: str, sanctions: str, fine: tuple[float, float] | None = None, *,
+         times: tuple[float, float] | None = None, base: str = "", goods_below: int | None = None) -> Provision:
+    return Provision(cite, frozenset(sanctions.split(";")), fine, times, base, goods_below)
+
+
 class Option(NamedTuple):
-    categories: str  # ';'-separated 处罚类别
+    """One way a violation is punished: the 处罚类别 (';'-separated) and the range the fine is drawn
+    from, inside the provision's (万元, or multiples where the provision counts in multiples)."""
+    categories: str
     weight: float
-    lo: float | None  # fine range in 万元
+    lo: float | None
     hi: float | None
     cert: str | None = None  # licence type key for 暂扣/吊销
+    note: str = ""  # added to the facts: the circumstance the provision requires for this sanction
 
 
 class Violation(NamedTuple):
@@ -259,234 +291,206 @@ class Violation(NamedTuple):
     domain: str
     vtype: str
     facts: str
-    basis: str
+    law: Provision
     options: tuple
 
 
 FOOD_LAW = "《中华人民共和国食品安全法》"
+SAFETY_LAW = "《中华人民共和国安全生产法》"
+AIR_LAW = "《中华人民共和国大气污染防治法》"
+FIRE_LAW = "《中华人民共和国消防法》"
+REFUSED = "经责令改正，当事人拒不改正。"
+OVERDUE = "经责令限期改正，当事人逾期未改正。"
+SERIOUS = "情节严重。"
 VIOLATIONS = {v.key: v for v in (
     # 市场监管 --------------------------------------------------------------------------------
     Violation("m_food_expired", "market", "经营超过保质期的食品",
               "经查，当事人于{d1}在其经营场所销售超过保质期的{food}共{q}件，货值金额{v}元，违法所得{g}元。",
-              FOOD_LAW + "第一百二十四条第一款第（五）项",
-              (Option("罚款;没收违法所得", 6, 5, 10), Option("罚款", 3, 5, 15),
-               Option("罚款;没收违法所得;吊销许可证件", 0.3, 10, 20, "food_trade"))),
+              _law(FOOD_LAW + "第一百二十四条第一款第（五）项", "罚款;没收违法所得;没收非法财物;吊销许可证件",
+                   (5, 10), goods_below=10000),
+              (Option("罚款;没收违法所得", 6, 5, 10),
+               Option("罚款;没收违法所得;吊销许可证件", 0.3, 5, 10, "food_trade", SERIOUS))),
     Violation("m_food_check", "market", "未按规定查验并留存供货者许可证和食品合格证明文件",
               "经查，当事人于{d1}购进{food}时未查验供货者的许可证和食品合格证明文件，未如实记录进货查验信息。",
-              FOOD_LAW + "第一百二十六条第一款第（三）项",
-              (Option("警告", 6, None, None), Option("罚款", 3, 0.5, 5),
-               Option("罚款;责令停产停业", 0.3, 5, 10))),
+              _law(FOOD_LAW + "第一百二十六条第一款第（三）项", "警告;罚款;责令停产停业;吊销许可证件", (0.5, 5)),
+              (Option("警告", 6, None, None), Option("罚款", 3, 0.5, 5, note=REFUSED),
+               Option("罚款;责令停产停业", 0.3, 0.5, 5, note=REFUSED + SERIOUS))),
     Violation("m_food_hygiene", "market", "食品从业人员未取得健康证明从事接触直接入口食品的工作",
               "经查，当事人{n}名从事接触直接入口食品工作的人员未取得健康证明，于{d1}仍在岗从事食品加工工作。",
-              FOOD_LAW + "第一百二十六条第一款第（六）项",
-              (Option("警告", 5, None, None), Option("罚款", 3, 0.5, 5))),
+              _law(FOOD_LAW + "第一百二十六条第一款第（六）项", "警告;罚款;责令停产停业;吊销许可证件", (0.5, 5)),
+              (Option("警告", 5, None, None), Option("罚款", 3, 0.5, 5, note=REFUSED))),
     Violation("m_food_nolicense", "market", "未取得食品经营许可从事食品经营活动",
               "经查，当事人未取得食品经营许可，自{d1}起从事{food}销售活动，货值金额{v}元，违法所得{g}元。",
-              FOOD_LAW + "第一百二十二条第一款",
+              _law(FOOD_LAW + "第一百二十二条第一款", "罚款;没收违法所得;没收非法财物", (5, 10), goods_below=10000),
               (Option("罚款;没收违法所得", 1, 5, 10),)),
     Violation("m_food_ban", "market", "经营添加非食用物质的食品",
               "经查，当事人于{d1}加工销售的{food}经抽样检验检出非食用物质，货值金额{v}元，违法所得{g}元，情节严重。",
-              FOOD_LAW + "第一百二十三条第一款第（一）项、第一百三十五条第一款",
-              (Option("罚款;没收违法所得;吊销许可证件;限制从业", 1, 10, 60, "food_trade"),)),
+              _law(FOOD_LAW + "第一百二十三条第一款第（一）项、第一百三十五条第一款",
+                   "罚款;没收违法所得;没收非法财物;吊销许可证件;限制从业", (10, 15), goods_below=10000),
+              (Option("罚款;没收违法所得;吊销许可证件;限制从业", 1, 10, 15, "food_trade"),)),
     Violation("m_ad_false", "market", "发布虚假广告",
               "经查，当事人自{d1}起在其微信公众号及店内宣传材料中发布含有“{claim}”等内容的广告，广告内容与实际情况不符，"
               "广告费用{v}元。",
-              "《中华人民共和国广告法》第五十五条第一款",
-              (Option("罚款", 5, 2, 30),)),
+              _law("《中华人民共和国广告法》第五十五条第一款", "罚款", times=(3, 5), base=r"广告费用([\d,]+)元"),
+              (Option("罚款", 5, 3, 5),)),
     Violation("m_ad_superlative", "market", "广告中使用“国家级”“最高级”“最佳”等用语",
               "经查，当事人于{d1}在其网店商品详情页使用“{superl}”等用语进行宣传。",
-              "《中华人民共和国广告法》第五十七条第（一）项",
+              _law("《中华人民共和国广告法》第五十七条第（一）项", "罚款", (20, 100)),
               (Option("罚款", 1, 20, 60),)),
     Violation("m_price", "market", "不按规定明码标价",
               "经查，当事人于{d1}在经营场所销售的{goods}等{q}种商品未按规定标明价格。",
-              "《中华人民共和国价格法》第四十二条",
-              (Option("警告", 5, None, None), Option("罚款", 5, 0.05, 0.5))),
-    Violation("m_metrology", "market", "使用未经检定的计量器具",
-              "经查，当事人在经营中使用的{n}台电子计价秤未按规定申请强制检定，于{d1}检查时仍在使用。",
-              "《中华人民共和国计量法实施细则》第四十三条",
-              (Option("罚款", 5, 0.02, 0.1), Option("警告", 2, None, None))),
+              _law("《中华人民共和国价格法》第四十二条", "罚款;没收违法所得", (0, 0.5)),
+              (Option("罚款", 1, 0.05, 0.5),)),
     Violation("m_quality", "market", "销售不符合保障人身、财产安全的国家标准的产品",
               "经抽样检验，当事人于{d1}销售的{goods}{item}项目不符合国家标准，货值金额{v}元，违法所得{g}元。",
-              "《中华人民共和国产品质量法》第四十九条",
-              (Option("罚款;没收违法所得", 5, 0.5, 10),)),
+              _law("《中华人民共和国产品质量法》第四十九条", "罚款;没收违法所得;没收非法财物",
+                   times=(1, 3), base=r"货值金额([\d,]+)元"),
+              (Option("罚款;没收违法所得", 5, 1, 3),)),
     Violation("m_special_equip", "market", "使用未经定期检验的特种设备",
               "经查，当事人使用的{n}台{equip}超过定期检验有效期，于{d1}检查时仍在使用。",
-              "《中华人民共和国特种设备安全法》第八十四条第（一）项",
-              (Option("罚款", 5, 3, 30), Option("罚款;责令停产停业", 0.5, 3, 30))),
+              _law("《中华人民共和国特种设备安全法》第八十四条第（一）项", "罚款", (3, 30)),
+              (Option("罚款", 1, 3, 30),)),
     Violation("m_drug", "market", "未遵守药品经营质量管理规范",
               "经查，当事人于{d1}未按规定对{drug}的储存温度进行监测记录，药品陈列储存不符合《药品经营质量管理规范》要求。",
-              "《中华人民共和国药品管理法》第一百二十六条",
-              (Option("警告", 5, None, None), Option("罚款", 2, 10, 50),
-               Option("罚款;暂扣许可证件", 0.3, 10, 50, "drug"))),
+              _law("《中华人民共和国药品管理法》第一百二十六条", "警告;罚款;责令停产停业;吊销许可证件", (10, 200)),
+              (Option("警告", 5, None, None), Option("罚款", 2, 10, 50, note=OVERDUE),
+               Option("罚款;责令停产停业", 0.3, 50, 200, note=SERIOUS))),
     Violation("m_register", "market", "未依法办理变更登记",
               "经查，当事人住所已于{d1}前变更，未依法办理变更登记，经责令改正后逾期仍未改正。",
-              "《中华人民共和国市场主体登记管理条例》第四十六条",
+              _law("《中华人民共和国市场主体登记管理条例》第四十六条", "罚款", (1, 10)),
               (Option("罚款", 1, 1, 10),)),
     # 生态环境 --------------------------------------------------------------------------------
     Violation("e_air_exceed", "env", "超过大气污染物排放标准排放大气污染物",
               "{d1}，执法人员对当事人{emission}。",
-              "《中华人民共和国大气污染防治法》第九十九条第（二）项",
-              (Option("罚款", 5, 10, 100), Option("罚款;责令停产停业", 0.5, 10, 100))),
+              _law(AIR_LAW + "第九十九条第（二）项", "罚款;责令停产停业;责令关闭", (10, 100)),
+              (Option("罚款", 5, 10, 100), Option("罚款;责令停产停业", 0.5, 10, 100, note=SERIOUS))),
     Violation("e_air_facility", "env", "未按照规定安装、使用污染防治设施",
               "{d1}现场检查发现，当事人{voc_facility}产生的挥发性有机物废气未经收集处理直接排放，废气处理设施未正常运行。",
-              "《中华人民共和国大气污染防治法》第一百零八条第（一）项",
+              _law(AIR_LAW + "第一百零八条第（一）项", "罚款", (2, 20)),
               (Option("罚款", 1, 2, 20),)),
     Violation("e_water", "env", "通过逃避监管的方式排放水污染物",
               "{d1}现场检查发现，当事人通过暗管将生产废水直接排入市政雨水管网，逃避监管。",
-              "《中华人民共和国水污染防治法》第八十三条第（三）项",
-              (Option("罚款", 3, 20, 100), Option("罚款;责令停产停业", 1, 20, 100))),
+              _law("《中华人民共和国水污染防治法》第八十三条第（三）项", "罚款;责令停产停业;责令关闭", (10, 100)),
+              (Option("罚款", 3, 20, 100), Option("罚款;责令停产停业", 1, 20, 100, note=SERIOUS))),
     Violation("e_waste", "env", "未按照规定贮存危险废物",
-              "{d1}现场检查发现，当事人产生的{waste}约{q}吨露天堆放，未按照规定设置危险废物识别标志和贮存设施。",
-              "《中华人民共和国固体废物污染环境防治法》第一百一十二条第一款第（六）项",
+              "{d1}现场检查发现，当事人产生的{waste}约{q}吨露天堆放，未按照国家环境保护标准贮存。",
+              _law("《中华人民共和国固体废物污染环境防治法》第一百一十二条第一款第（六）项、第二款",
+                   "罚款;没收违法所得;责令停产停业;责令关闭", (10, 100)),
               (Option("罚款", 1, 10, 100),)),
     Violation("e_permit", "env", "未取得排污许可证排放污染物",
               "经查，当事人属于实行排污许可管理的排污单位，未取得排污许可证，自{d1}起排放废气、废水。",
-              "《排污许可管理条例》第三十三条第（一）项",
-              (Option("罚款", 3, 20, 100), Option("罚款;责令停产停业", 1, 20, 100))),
-    Violation("e_eia", "env", "建设项目环境影响报告表未经批准擅自开工建设",
-              "经查，当事人{project}环境影响报告表未经审批，于{d1}擅自开工建设。",
-              "《中华人民共和国环境影响评价法》第三十一条第一款",
-              (Option("罚款", 1, 1, 20),)),
-    Violation("e_noise", "env", "夜间进行产生噪声的建筑施工作业",
-              "{d1}22时后，当事人在{project}施工现场进行产生噪声污染的混凝土浇筑作业，未取得夜间施工证明。",
-              "《中华人民共和国噪声污染防治法》第七十七条第一款第（二）项",
-              (Option("罚款", 1, 1, 10),)),
+              _law("《排污许可管理条例》第三十三条第（一）项", "罚款;责令停产停业;责令关闭", (20, 100)),
+              (Option("罚款", 3, 20, 100), Option("罚款;责令停产停业", 1, 20, 100, note=SERIOUS))),
     Violation("e_livestock", "env", "畜禽养殖场未建设污染防治配套设施",
-              "{d1}现场检查发现，当事人养殖场未建设畜禽粪污贮存、处理设施，养殖粪污直接排放。",
-              "《畜禽规模养殖污染防治条例》第三十九条",
+              "{d1}现场检查发现，当事人养殖场未建设畜禽粪污贮存、处理设施，已投入生产，养殖粪污直接排放。",
+              _law("《畜禽规模养殖污染防治条例》第三十九条", "罚款", (0, 10)),
               (Option("罚款", 1, 3, 10),)),
     # 应急管理 --------------------------------------------------------------------------------
     Violation("s_training", "safety", "未按照规定对从业人员进行安全生产教育和培训",
               "{d1}现场检查发现，当事人{n}名从业人员未经安全生产教育和培训即上岗作业。",
-              "《中华人民共和国安全生产法》第九十七条第（三）项",
+              _law(SAFETY_LAW + "第九十七条第（三）项", "罚款;责令停产停业", (0, 20)),
               (Option("罚款", 1, 1, 10),)),
     Violation("s_hazard", "safety", "未采取措施消除事故隐患",
               "{d1}现场检查发现，当事人生产经营场所存在{hazard}等事故隐患，未采取措施消除。",
-              "《中华人民共和国安全生产法》第一百零二条",
-              (Option("罚款", 4, 5, 10), Option("罚款;责令停产停业", 1, 10, 50))),
+              _law(SAFETY_LAW + "第一百零二条", "罚款;责令停产停业", (0, 5)),
+              (Option("罚款", 1, 0.5, 5),)),
     Violation("s_equipment", "safety", "未对安全设备进行经常性维护、保养和定期检测",
               "{d1}现场检查发现，当事人{equip2}未进行经常性维护、保养和定期检测。",
-              "《中华人民共和国安全生产法》第九十九条第（三）项",
-              (Option("罚款", 5, 1, 5), Option("罚款;责令停产停业", 1, 5, 20))),
+              _law(SAFETY_LAW + "第九十九条第（三）项", "罚款;责令停产停业", (0, 20)),
+              (Option("罚款", 5, 1, 5), Option("罚款;责令停产停业", 1, 5, 20, note=OVERDUE + SERIOUS))),
     Violation("s_gas_alarm", "safety", "餐饮场所使用燃气未安装可燃气体报警装置",
               "{d1}现场检查发现，当事人后厨使用液化石油气，未安装可燃气体报警装置。",
-              "《中华人民共和国安全生产法》第九十九条第（八）项",
+              _law(SAFETY_LAW + "第九十九条第（八）项", "罚款;责令停产停业", (0, 20)),
               (Option("罚款", 1, 0.5, 5),)),
     Violation("s_accident", "safety", "对一般生产安全事故的发生负有责任",
               "{d1}，当事人{project}发生一起{accident}事故，造成{deaths}人死亡，经调查认定当事人对事故发生负有责任。",
-              "《中华人民共和国安全生产法》第一百一十四条第一款第（一）项",
+              _law(SAFETY_LAW + "第一百一十四条第一款第（一）项", "罚款", (30, 100)),
               (Option("罚款", 1, 30, 100),)),
     Violation("s_hazchem", "safety", "未取得危险化学品经营许可证经营危险化学品",
               "经查，当事人未取得危险化学品经营许可证，自{d1}起经营{chem}，违法所得{g}元。",
-              "《危险化学品安全管理条例》第七十七条第三款",
+              _law("《危险化学品安全管理条例》第七十七条第三款", "罚款;没收违法所得;没收非法财物", (10, 20)),
               (Option("罚款;没收违法所得", 1, 10, 20),)),
     # 城市管理 --------------------------------------------------------------------------------
-    Violation("u_ad", "urban", "擅自设置户外广告设施",
-              "{d1}检查发现，当事人未经批准在{road}擅自设置户外广告牌{n}块。",
-              "《城市市容和环境卫生管理条例》第三十六条第（二）项",
-              (Option("罚款", 5, 0.05, 0.5), Option("警告", 2, None, None))),
     Violation("u_dust", "urban", "建设工程施工未采取有效防尘降尘措施",
               "{d1}检查发现，当事人{project}施工现场裸露土方未覆盖，运输车辆未冲洗，造成扬尘污染。",
-              "《中华人民共和国大气污染防治法》第一百一十五条第一款第（一）项",
-              (Option("罚款", 5, 1, 10), Option("罚款;责令停产停业", 0.5, 1, 10))),
+              _law(AIR_LAW + "第一百一十五条第一款第（一）项", "罚款", (1, 10)),
+              (Option("罚款", 1, 1, 10),)),
     Violation("u_fume", "urban", "餐饮服务经营者未安装油烟净化设施",
-              "{d1}检查发现，当事人从事餐饮服务未安装油烟净化设施，油烟直接排放。",
-              "《中华人民共和国大气污染防治法》第一百一十八条第一款",
+              "{d1}检查发现，当事人从事餐饮服务未安装油烟净化设施，超过排放标准排放油烟。",
+              _law(AIR_LAW + "第一百一十八条第一款", "罚款", (0.5, 5)),
               (Option("罚款", 1, 0.5, 5),)),
     Violation("u_waste", "urban", "随意倾倒建筑垃圾",
               "{d1}检查发现，当事人将建筑垃圾约{q}立方米倾倒于{road}路旁空地。",
-              "《城市建筑垃圾管理规定》第二十六条",
-              (Option("罚款", 1, 0.5, 5),)),
+              _law("《城市建筑垃圾管理规定》第二十六条", "警告;罚款", (0.5, 5)),
+              (Option("警告;罚款", 1, 0.5, 5),)),
     # 税务 ------------------------------------------------------------------------------------
     Violation("t_late", "tax_d", "未按照规定期限办理纳税申报",
               "当事人未按照规定期限办理{period}{taxkind}纳税申报。",
-              "《中华人民共和国税收征收管理法》第六十二条",
+              _law("《中华人民共和国税收征收管理法》第六十二条", "罚款", (0, 1)),
               (Option("罚款", 1, 0.005, 0.2),)),
-    Violation("t_invoice", "tax_d", "未按照规定开具发票",
-              "经查，当事人于{d1}销售货物收取款项{v}元，未按照规定开具发票。",
-              "《中华人民共和国发票管理办法》第三十五条",
-              (Option("罚款", 1, 0.05, 1),)),
     Violation("t_evasion", "tax_audit", "偷税",
               "经检查，当事人{y1}年度通过{method}方式少缴增值税、企业所得税等税款合计{tax}元。",
-              "《中华人民共和国税收征收管理法》第六十三条第一款",
-              (Option("罚款", 1, None, None),)),  # fine = 0.5x-1x of the tax evaded
+              _law("《中华人民共和国税收征收管理法》第六十三条第一款", "罚款", times=(0.5, 5), base=r"合计([\d,]+)元"),
+              (Option("罚款", 1, 0.5, 1),)),
     # 交通运输 --------------------------------------------------------------------------------
-    Violation("tr_nolicense", "transport", "未取得道路运输经营许可从事道路普通货物运输经营",
-              "{d1}，执法人员在{road}检查发现，当事人使用车辆{plate}从事道路普通货物运输经营，未取得道路运输经营许可。",
-              "《中华人民共和国道路运输条例》第六十三条",
-              (Option("罚款;没收违法所得", 1, 1, 10),)),
     Violation("tr_overload", "transport", "指使、强令车辆驾驶人超限运输货物",
               "经查，当事人于{d1}指使驾驶人驾驶车辆{plate}超限运输货物，超限{pct}%。",
-              "《公路安全保护条例》第六十八条",
+              _law("《公路安全保护条例》第六十八条", "罚款", (0, 3)),
               (Option("罚款", 1, 0.5, 3),)),
-    Violation("tr_maintain", "transport", "不按规定维护和检测运输车辆",
-              "经查，当事人所属营运车辆{plate}未按规定进行二级维护，于{d1}检查时仍从事运输经营。",
-              "《中华人民共和国道路运输条例》第七十条",
-              (Option("罚款", 1, 0.1, 0.5),)),
     # 卫生健康 --------------------------------------------------------------------------------
-    Violation("h_nonstaff", "health", "使用非卫生技术人员从事医疗卫生技术工作",
-              "经查，当事人于{d1}安排{n}名未取得执业资格的人员从事诊疗活动。",
-              "《医疗机构管理条例》第四十八条",
-              (Option("罚款", 1, 1, 10),)),
     Violation("h_waste", "health", "未将医疗废物按照类别分置于专用包装物或者容器",
               "{d1}检查发现，当事人未将医疗废物按照类别分置于专用包装物或者容器，损伤性废物与感染性废物混放。",
-              "《医疗废物管理条例》第四十六条第（二）项",
-              (Option("警告", 5, None, None), Option("罚款", 3, 0.2, 0.5))),
+              _law("《医疗废物管理条例》第四十六条第（二）项", "警告;罚款", (0, 3)),
+              (Option("警告", 5, None, None), Option("警告;罚款", 3, 0.2, 0.5))),
     Violation("h_disinfect", "health", "未按规定对诊疗器械进行清洗消毒",
               "{d1}检查发现，当事人重复使用的诊疗器械未按规定进行清洗消毒。",
-              "《消毒管理办法》第四十一条",
+              _law("《消毒管理办法》第四十一条", "罚款", (0, 2)),
               (Option("罚款", 1, 0.1, 0.5),)),
-    Violation("h_public", "health", "公共场所未按规定对顾客用品用具进行清洗、消毒",
-              "{d1}检查发现，当事人未按规定对顾客用品用具进行清洗、消毒，{n}件毛巾、茶具未经消毒即重复使用。",
-              "《公共场所卫生管理条例实施细则》第三十六条",
-              (Option("警告", 5, None, None), Option("罚款", 3, 0.05, 0.2))),
+    Violation("h_public", "health", "未按照规定对顾客用品用具进行清洗、消毒",
+              "{d1}检查发现，当事人未按照规定对顾客用品用具进行清洗、消毒，{n}件毛巾、茶具未经消毒即重复使用。",
+              _law("《公共场所卫生管理条例实施细则》第三十六条第（二）项", "警告;罚款;责令停产停业;吊销许可证件", (0, 2)),
+              (Option("警告", 5, None, None), Option("警告;罚款", 3, 0.05, 0.2))),
     # 住房和城乡建设 ---------------------------------------------------------------------------
     Violation("c_nopermit", "build", "未取得施工许可证擅自施工",
               "经查，当事人承建的{project}未取得建筑工程施工许可证，于{d1}擅自开工。",
-              "《建筑工程施工许可管理办法》第十二条",
+              _law("《建筑工程施工许可管理办法》第十二条", "罚款", (0, 3)),
               (Option("罚款", 1, 1, 3),)),
     Violation("c_safety", "build", "未在施工现场采取相应的安全施工措施",
               "{d1}检查发现，当事人承建的{project}施工现场{hazard2}，经责令限期改正逾期未改正。",
-              "《建设工程安全生产管理条例》第六十四条第一款",
-              (Option("罚款", 3, 5, 10), Option("罚款;责令停产停业", 1, 5, 10))),
-    Violation("c_quality", "build", "未按照工程设计图纸或者施工技术标准施工",
-              "经查，当事人承建的{project}未按照工程设计图纸施工，{part}钢筋间距不符合设计要求。",
-              "《建设工程质量管理条例》第六十四条",
-              (Option("罚款", 1, 5, 60),)),
+              _law("《建设工程安全生产管理条例》第六十四条第一款第（二）项", "罚款;责令停产停业", (5, 10)),
+              (Option("罚款;责令停产停业", 1, 5, 10),)),
     # 消防 ------------------------------------------------------------------------------------
     Violation("f_facility", "fire", "消防设施、器材未保持完好有效",
               "{d1}检查发现，当事人场所内{fire_item}，消防设施、器材未保持完好有效。",
-              "《中华人民共和国消防法》第六十条第一款第（一）项",
+              _law(FIRE_LAW + "第六十条第一款第（一）项", "罚款", (0.5, 5)),
               (Option("罚款", 1, 0.5, 5),)),
     Violation("f_exit", "fire", "占用、堵塞、封闭疏散通道、安全出口",
               "{d1}检查发现，当事人场所内{n}处安全出口被杂物堵塞，疏散通道被占用。",
-              "《中华人民共和国消防法》第六十条第一款第（三）项",
+              _law(FIRE_LAW + "第六十条第一款第（三）项", "罚款", (0.5, 5)),
               (Option("罚款", 1, 0.5, 5),)),
-    Violation("f_noinspect", "fire", "公众聚集场所未经消防安全检查擅自投入使用、营业",
-              "经查，当事人经营场所属于公众聚集场所，未经消防安全检查，于{d1}擅自投入使用、营业。",
-              "《中华人民共和国消防法》第五十八条第一款第（四）项",
+    Violation("f_noinspect", "fire", "公众聚集场所未经消防救援机构许可擅自投入使用、营业",
+              "经查，当事人经营场所属于公众聚集场所，未经消防救援机构许可，于{d1}擅自投入使用、营业。",
+              _law(FIRE_LAW + "第五十八条第一款第（四）项", "罚款;责令停产停业", (3, 30)),
               (Option("罚款;责令停产停业", 1, 3, 30),)),
-    # 农业农村、教育、民政 ----------------------------------------------------------------------
-    Violation("a_pesticide", "agri", "未执行农药采购台账、销售台账制度",
-              "{d1}检查发现，当事人未执行农药采购台账、销售台账制度，无法提供{q}种农药的购销记录。",
-              "《农药管理条例》第五十八条",
-              (Option("罚款", 1, 0.2, 2),)),
+    # 教育、民政 ------------------------------------------------------------------------------
     Violation("edu_ad", "edu", "发布虚假招生简章",
-              "经查，当事人于{d1}发布的招生简章中含有“{claim2}”等虚假内容。",
-              "《中华人民共和国民办教育促进法》第六十二条第（三）项",
-              (Option("警告", 3, None, None), Option("警告;没收违法所得", 1, None, None),
-               Option("通报批评", 1, None, None))),
-    Violation("civil_report", "civil", "未按照规定报送年度工作报告",
-              "经查，当事人未按照规定报送{y1}年度工作报告，经责令改正逾期仍未改正。",
-              "《社会团体登记管理条例》第三十条",
-              (Option("警告", 3, None, None), Option("通报批评", 2, None, None))),
+              "经查，当事人于{d1}发布的招生简章中含有“{claim2}”等虚假内容，据此招收学员并收取费用{g}元。",
+              _law("《中华人民共和国民办教育促进法》第六十二条第（三）项", "警告;没收违法所得;吊销许可证件"),
+              (Option("警告", 3, None, None), Option("警告;没收违法所得", 1, None, None))),
+    Violation("civil_report", "civil", "不按照规定接受监督检查",
+              "经查，当事人未按照规定报送{y1}年度工作报告、接受年度检查，经责令改正逾期仍未改正。",
+              _law("《社会团体登记管理条例》第三十条第一款第（三）项", "警告"),
+              (Option("警告", 1, None, None),)),
 )}
+
+# 处罚依据 -> what it provides: how a record's fine and categories are checked against its article.
+PROVISIONS = {v.law.cite: v.law for v in VIOLATIONS.values()}
 
 V_FOOD_SMALL = (("m_food_check", 6), ("m_food_hygiene", 4), ("m_food_expired", 1), ("m_price", 2),
                 ("u_fume", 4), ("s_gas_alarm", 3), ("f_exit", 2), ("f_facility", 2), ("t_late", 6))
-V_RETAIL_SMALL = (("m_price", 6), ("m_metrology", 4), ("m_food_expired", 2), ("m_food_check", 3),
-                  ("m_quality", 1), ("u_ad", 3), ("f_exit", 2), ("t_late", 6))
-V_SERVICE_SMALL = (("m_price", 5), ("u_ad", 3), ("f_facility", 2), ("h_public", 3), ("t_late", 6))
+V_RETAIL_SMALL = (("m_price", 6), ("m_food_expired", 2), ("m_food_check", 3), ("m_quality", 1), ("f_exit", 2),
+                  ("t_late", 6))
+V_SERVICE_SMALL = (("m_price", 5), ("f_facility", 2), ("h_public", 3), ("t_late", 6))
 V_AUTO_SMALL = (("e_air_facility", 3), ("e_waste", 1), ("m_price", 3), ("f_facility", 2), ("t_late", 5))
 
 INDUSTRIES = {i.key: i for i in (
@@ -501,8 +505,8 @@ INDUSTRIES = {i.key: i for i in (
               ("s_hazard", 3), ("s_equipment", 2), ("s_hazchem", 1), ("t_late", 3))),
     Industry("build", ("建筑工程", "建筑安装工程", "市政工程", "建设工程", "装饰工程", "路桥工程"), 9,
              ("construction", "work_safety", "builder_grade"),
-             (("c_nopermit", 2), ("c_safety", 3), ("c_quality", 1), ("u_dust", 4), ("u_waste", 2), ("e_noise", 2),
-              ("s_training", 2), ("s_accident", 0.4), ("t_late", 4), ("t_invoice", 1))),
+             (("c_nopermit", 2), ("c_safety", 1.5), ("u_dust", 4), ("u_waste", 2), ("s_training", 2),
+              ("s_accident", 0.4), ("t_late", 4))),
     Industry("realty", ("房地产开发", "置业"), 3,
              ("presale", "construction"),
              (("u_dust", 3), ("c_nopermit", 1), ("m_ad_false", 2), ("m_ad_superlative", 1), ("t_late", 3),
@@ -518,37 +522,34 @@ INDUSTRIES = {i.key: i for i in (
               ("t_late", 3))),
     Industry("trade", ("商贸", "贸易", "商业连锁", "超市", "食品销售", "供应链管理"), 14,
              ("food_trade", "tobacco"),
-             (("m_food_expired", 3), ("m_food_check", 3), ("m_price", 3), ("m_metrology", 1), ("m_quality", 2),
-              ("m_ad_false", 1), ("f_exit", 1), ("f_facility", 1), ("t_late", 5), ("t_invoice", 2),
-              ("t_evasion", 0.3))),
+             (("m_food_expired", 3), ("m_food_check", 3), ("m_price", 3), ("m_quality", 2), ("m_ad_false", 1),
+              ("f_exit", 1), ("f_facility", 1), ("t_late", 5), ("t_evasion", 0.3))),
     Industry("logistics", ("物流", "运输", "货运", "冷链物流"), 7,
              ("road",),
-             (("tr_nolicense", 1), ("tr_overload", 3), ("tr_maintain", 3), ("s_training", 2), ("f_facility", 1),
-              ("t_late", 4), ("t_invoice", 1))),
+             (("tr_overload", 4), ("s_training", 2), ("f_facility", 1), ("t_late", 4))),
     Industry("pharma", ("医药连锁", "大药房", "医药"), 3,
              ("drug", "food_trade"),
              (("m_drug", 5), ("m_ad_false", 2), ("m_price", 2), ("t_late", 3))),
     Industry("tech", ("科技", "信息技术", "软件技术", "网络科技", "电子科技", "数据服务"), 10,
              ("telecom",),
-             (("m_ad_superlative", 2), ("m_ad_false", 2), ("m_register", 1), ("t_late", 6), ("t_invoice", 2))),
+             (("m_ad_superlative", 2), ("m_ad_false", 2), ("m_register", 1), ("t_late", 6))),
     Industry("machinery", ("机械制造", "机电设备", "汽车零部件", "装备制造", "电子", "钛业"), 7,
              ("pollutant", "special_equipment"),
-             (("e_air_facility", 3), ("e_waste", 2), ("e_eia", 1), ("s_equipment", 2), ("s_training", 2),
-              ("s_hazard", 2), ("m_special_equip", 2), ("m_quality", 1), ("t_late", 4))),
+             (("e_air_facility", 3), ("e_waste", 2), ("s_equipment", 2), ("s_training", 2), ("s_hazard", 2),
+              ("m_special_equip", 2), ("m_quality", 1), ("t_late", 4))),
     Industry("textile", ("鞋业", "服装", "纺织", "鞋服", "石材"), 3,
              ("pollutant",),
-             (("e_air_facility", 3), ("e_water", 1), ("e_eia", 1), ("s_hazard", 2), ("f_exit", 2),
+             (("e_air_facility", 3), ("e_water", 1), ("s_hazard", 2), ("f_exit", 2),
               ("m_quality", 2), ("t_late", 4))),
     Industry("agri", ("农业科技", "农产品", "粮油", "乳业", "生态农业", "食品"), 5,
              ("food_prod", "water", "pesticide"),
-             (("m_quality", 2), ("m_food_check", 1), ("a_pesticide", 2), ("e_livestock", 1), ("e_water", 0.5),
-              ("t_late", 4))),
+             (("m_quality", 2), ("m_food_check", 1), ("e_livestock", 1), ("e_water", 0.5), ("t_late", 4))),
     Industry("energy", ("热力", "供热", "环保科技", "水务"), 2,
              ("pollutant", "water", "special_equipment"),
              (("e_air_exceed", 4), ("e_permit", 1), ("s_equipment", 2), ("m_special_equip", 2), ("t_late", 2))),
     Industry("media", ("文化传媒", "广告", "传媒"), 4,
              ("outdoor_ad",),
-             (("m_ad_false", 3), ("m_ad_superlative", 2), ("u_ad", 3), ("t_late", 4))),
+             (("m_ad_false", 3), ("m_ad_superlative", 2), ("t_late", 4))),
     Industry("property", ("物业管理", "物业服务"), 4,
              ("special_equipment",),
              (("f_facility", 3), ("f_exit", 3), ("m_special_equip", 3), ("m_price", 2), ("t_late", 3))),
@@ -560,9 +561,9 @@ INDUSTRIES = {i.key: i for i in (
     Industry("shop_service", (), 0, ("outdoor_ad",), V_SERVICE_SMALL),
     Industry("shop_auto", (), 0, ("pollutant",), V_AUTO_SMALL),
     Industry("coop", (), 0, ("water", "pesticide", "food_prod"),
-             (("a_pesticide", 3), ("e_livestock", 2), ("m_quality", 1), ("t_late", 3))),
+             (("e_livestock", 2), ("m_quality", 1), ("t_late", 3))),
     Industry("med", (), 0, ("medical",),
-             (("h_nonstaff", 1), ("h_waste", 4), ("h_disinfect", 2), ("f_facility", 2), ("m_price", 1))),
+             (("h_waste", 4), ("h_disinfect", 2), ("f_facility", 2), ("m_price", 1))),
     Industry("school_public", (), 0, ("food_trade",),
              (("f_facility", 3), ("f_exit", 2), ("m_food_check", 2))),
     Industry("school_private", (), 0, ("school", "food_trade"),
@@ -570,6 +571,8 @@ INDUSTRIES = {i.key: i for i in (
     Industry("elderly", (), 0, ("food_trade",),
              (("f_facility", 3), ("f_exit", 2), ("m_food_check", 2), ("m_food_hygiene", 1))),
     Industry("social", (), 0, ("social_org",), (("civil_report", 1),)),
+    # foundations: 《社会团体登记管理条例》 does not apply to them, and no other provision is cited here
+    Industry("fund", (), 0, ("social_org",), ()),
 )}
 
 SHOPS = (  # 个体工商户: name ending, industry
@@ -635,6 +638,33 @@ class ListRule(NamedTuple):
     weight: float
 
 
+class KeySector(NamedTuple):
+    """A 重点领域 whose department puts subjects on the 重点关注名单 (document 002 四、（六）, 大庆).
+    The sector is written into the entry (list_reason and remark), so a 大数据警示名单 entry can be
+    checked against the sectors behind it."""
+    name: str
+    agency: str
+    doc_fmt: str
+    reasons: tuple
+
+
+KEY_SECTORS = (
+    KeySector("食品安全", "market", "{a}市监关〔{y}〕{n}号",
+              ("一年内两次因食品安全违法行为受到行政处罚，尚未达到严重失信主体认定标准",
+               "多次发生未按规定查验进货凭证等轻微失信行为")),
+    KeySector("生态环境", "env", "{a}环关〔{y}〕{n}号",
+              ("一年内两次因超标排放污染物受到行政处罚，尚未达到严重失信主体认定标准",)),
+    KeySector("安全生产", "safety", "{a}应急关〔{y}〕{n}号",
+              ("未按规定消除事故隐患，经责令改正后复查仍存在同类隐患", "多次未按规定开展安全生产教育和培训")),
+    KeySector("交通运输", "transport", "{a}交信关〔{y}〕{n}号", ("一年内因道路运输违法行为受到两次行政处罚",)),
+    KeySector("税收", "tax", "{a}税关〔{y}〕{n}号", ("一年内三次未按照规定期限办理纳税申报",)),
+)
+KEY_SECTOR_BY_NAME = {k.name: k for k in KEY_SECTORS}
+KEY_SECTOR_MARK = "重点领域："  # remark of a 重点关注名单 entry: 重点领域：生态环境
+WATCH_MONTHS = 12  # 有效期 of a 重点关注名单 entry: ours, document 002 sets none ("提示重点关注有效期")
+# 重点关注名单 and 大数据警示名单 exist only in document 002: generated only for subjects of this region.
+WATCH_REGION = "230600"
+
 LIST_RULES = {
     "守信红名单": (
         ListRule("tax", "{a}税信〔{y}〕{n}号", ("{y3}—{y1}年度连续三年纳税信用评价为A级",), 24, 2),
@@ -648,11 +678,12 @@ LIST_RULES = {
         ListRule("safety", "{a}应急严失〔{y}〕{n}号",
                  ("发生生产安全事故负有责任，被认定为安全生产严重失信主体",), 36, 1),
         ListRule("env", "{a}环信〔{y}〕{n}号", ("通过逃避监管方式违法排放污染物，情节严重，被认定为严重失信主体",), 36, 1)),
-    "重点关注名单": (
-        ListRule("ndrc", "{a}发改信关〔{y}〕{n}号",
-                 ("一年内受到两次以上行政处罚", "拖欠农民工工资经责令仍未支付", "未履行信用承诺"), 12, 1),),
+    # Drawn per key sector (KEY_SECTORS); this row only names the list.
+    "重点关注名单": (ListRule("ndrc", "{a}发改信关〔{y}〕{n}号", ("",), WATCH_MONTHS, 1),),
     "大数据警示名单": (
-        ListRule("credit_office", "{a}信用办警〔{y}〕{n}号", ("在重点关注名单期间三项以上关键字段出现失信信息",), 12, 1),),
+        ListRule("credit_office", "{a}信用办警〔{y}〕{n}号",
+                 ("在{sectors}{k}个不同的重点领域被列入重点关注名单，经市信用信息共享平台大数据分析转入大数据警示名单",),
+                 12, 1),),
     "经营异常名录": (
         ListRule("market_d", "{a}{d}市监异字〔{y}〕第{n}号",
                  ("未依照《企业信息公示暂行条例》第八条规定的期限公示{y1}年度年度报告",
@@ -678,48 +709,30 @@ ORG_LIST_WEIGHTS = (("经营异常名录", 45), ("守信红名单", 15), ("重�
                     ("严重失信主体名单", 8), ("大数据警示名单", 4), ("重大税收违法失信主体", 4))
 assert set(LIST_RULES) == set(LIST_TYPES), "every platform list type needs a rule"
 
-# Categories that make a penalty 严重 / at least 一般, and the fine thresholds (万元): the generator's
-# own table, the same idea as the configurable derivation DOMAIN.md describes.
-SEVERE_CATEGORIES = frozenset({"吊销许可证件", "限制从业", "责令停产停业", "责令关闭"})
-GENERAL_CATEGORIES = frozenset({"暂扣许可证件", "没收违法所得", "没收非法财物", "降低资质等级"})
-SEVERE_FINE = Decimal(50)
-GENERAL_FINE = Decimal(1)
-NOT_EARLY_REPAIRABLE = frozenset({"吊销许可证件", "责令停产停业", "限制从业"})
-DISPLAY_MONTHS_NEW = {"轻微": 3, "一般": 12, "严重": 36}  # 令2025年第36号, maximum display period
-DISPLAY_MONTHS_OLD = 36  # 令2023年第58号: at most three years
-MIN_REPAIR_MONTHS = {"轻微": 0, "一般": 3, "严重": 12}
-
 BIRTH_DAYS = tuple(f"{dt.date.fromordinal(o):%Y%m%d}"
                    for o in range(dt.date(1958, 1, 1).toordinal(), dt.date(1996, 12, 31).toordinal() + 1))
 NICE_FINES = tuple(Decimal(s) for s in (
     "0.005", "0.01", "0.02", "0.03", "0.05", "0.1", "0.2", "0.3", "0.5", "0.8", "1", "1.5", "2", "2.5", "3", "4",
     "5", "6", "8", "10", "12", "15", "20", "25", "30", "40", "50", "60", "80", "100"))
-
-COMMITMENT_TEXT = ("本单位（本人）郑重承诺：已纠正失信行为、履行行政处罚决定，所提交材料真实、合法、有效；"
-                   "今后严格遵守法律法规，诚信经营。如违反承诺，自愿接受相关部门依法依规实施的惩戒，"
-                   "并同意将本承诺在信用网站公开。")
+NICE_TIMES = tuple(Decimal(s) for s in ("0.5", "0.6", "0.8", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"))
 
 
-def derive_tier(category: str, fine: Decimal | None) -> str:
-    """Severity tier from 处罚类别 and 罚款金额 (万元): what a record without a stated tier is treated as."""
-    cats = set(category.split(";"))
-    if cats & SEVERE_CATEGORIES or (fine is not None and fine >= SEVERE_FINE):
-        return "严重"
-    if cats & GENERAL_CATEGORIES or (fine is not None and fine >= GENERAL_FINE):
-        return "一般"
-    return "轻微"
-
-
-def display_until_for(decision: dt.date, tier: str) -> dt.date:
-    """公示截止期: the maximum display period of the rule in force on the decision date."""
-    if decision < RULE_36_EFFECTIVE:
-        return add_months(decision, DISPLAY_MONTHS_OLD)
-    return add_months(decision, DISPLAY_MONTHS_NEW[tier])
+def earliest_date(today: dt.date) -> dt.date:
+    """The oldest decision, licence or list entry a seed of `today` holds."""
+    return add_months(today, -HISTORY_MONTHS)
 
 
 def _weekday_on_or_before(d: dt.date) -> dt.date:
     while d.weekday() >= 5:
         d -= ONE_DAY
+    return d
+
+
+def working_days_before(d: dt.date, n: int) -> dt.date:
+    """The working day `n` working days before `d` (0: `d`, or the working day before a weekend)."""
+    d = _weekday_on_or_before(d)
+    for _ in range(n):
+        d = _weekday_on_or_before(d - ONE_DAY)
     return d
 
 
@@ -730,6 +743,31 @@ def _at(d: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 def _yuan(wan: Decimal) -> str:
     return f"{wan * 10000:,.2f}"
+
+
+GOODS_VALUE = r"货值金额([\d,]+)元"
+
+
+def _amount(pattern: str, facts: str) -> Decimal:
+    """An amount in yuan that the facts state (group 1 of `pattern`)."""
+    m = re.search(pattern, facts)
+    if m is None:
+        raise DemoDataError(f"no amount for {pattern!r} in the facts: {facts}")
+    return Decimal(m.group(1).replace(",", ""))
+
+
+def fine_range(law: Provision, facts: str) -> tuple[Decimal, Decimal] | None:
+    """The fine (万元) `law` allows for a case with these facts: its range, or its multiples of the
+    amount the facts state. None when it provides no fine, or when the facts' 货值金额 is outside the
+    band its range is written for."""
+    if law.goods_below_yuan is not None and _amount(GOODS_VALUE, facts) >= law.goods_below_yuan:
+        return None
+    if law.fine_times is not None:
+        base = _amount(law.base, facts) / 10000
+        return base * Decimal(str(law.fine_times[0])), base * Decimal(str(law.fine_times[1]))
+    if law.fine_wan is not None:
+        return Decimal(str(law.fine_wan[0])), Decimal(str(law.fine_wan[1]))
+    return None
 
 
 def _iso7064_mod11_10(digits: str) -> str:
@@ -821,14 +859,19 @@ class _Subj:
     """What record generation needs to know about a subject already written."""
 
     __slots__ = ("id", "name", "code", "city", "district", "legal_rep", "industry", "kind", "is_person",
-                 "licences", "penalised")
+                 "licences", "penalised", "region_name", "subject_type", "suspends")
 
-    def __init__(self, id, name, code, city, district, legal_rep, industry, kind):  # noqa: A002
+    def __init__(self, id, name, code, city, district, legal_rep, industry, kind, region_name="",  # noqa: A002
+                 subject_type=""):
         self.id, self.name, self.code, self.city, self.district = id, name, code, city, district
         self.legal_rep, self.industry, self.kind = legal_rep, industry, kind
         self.is_person = kind == "person"
         self.licences: dict[str, str] = {}
         self.penalised = False
+        self.region_name, self.subject_type = region_name, subject_type
+        # Joint punishment is suspended during an objection only where the region's rule says so
+        # (大庆, document 002 四、（五）), as services.tickets does for a real filing.
+        self.suspends = rules().suspends_punishment.holds_in(region_name)
 
 
 class _Facts(dict):
@@ -868,9 +911,12 @@ def _cum(weights) -> list[float]:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, now: dt.datetime, batch_id: int, first_ids: dict[str, int]):
+    def __init__(self, rng: random.Random, now: dt.datetime, batch_id: int, first_ids: dict[str, int],
+                 today: dt.date):
         self.rng = rng
         self.now = now
+        self.today = today  # the seeding day: every date is counted back from it
+        self.earliest = earliest_date(today)
         self.batch_id = batch_id
         self.next_id = dict(first_ids)
         self.names: set[str] = set()
@@ -880,6 +926,7 @@ class _Generator:
         self.counters: dict = {}
         self.reserved_docs: set[str] = set()
         self.ticket_days: dict[tuple[str, dt.date], int] = {}
+        self.terms: dict[int, display_periods.Term] = {}  # record id -> display term, until written
         self.subject_rows: list[dict] = []
         self.record_rows: list[dict] = []
         self.ticket_rows: list[dict] = []
@@ -962,8 +1009,10 @@ class _Generator:
             b = rng.choice(PLACE_CHARS)
         return a + b
 
-    def _recent_date(self, lo: dt.date = EARLIEST_DATE, hi: dt.date = REFERENCE_DATE) -> dt.date:
-        """A working day in [lo, hi], more often recent than old."""
+    def _recent_date(self, lo: dt.date | None = None, hi: dt.date | None = None) -> dt.date:
+        """A working day in [lo, hi] (default: the whole history up to the seeding day), more often
+        recent than old."""
+        lo, hi = lo or self.earliest, hi or self.today
         span = (hi - lo).days
         d = hi - dt.timedelta(days=int(self.rng.triangular(0, span, 0)))
         if d.weekday() == 5:
@@ -1067,7 +1116,8 @@ class _Generator:
                 row["social_org_no"] = uscc  # registration certificates carry the USCC since 2016
         self.subject_rows.append(row)
         self.stats["subjects"] += 1
-        return _Subj(sid, name, code, city, district, legal_rep, INDUSTRIES[industry] if industry else None, kind)
+        return _Subj(sid, name, code, city, district, legal_rep, INDUSTRIES[industry] if industry else None, kind,
+                     row["region_name"], stype)
 
     def _legal_rep_id(self, region: str) -> str:
         """A valid resident ID number (GB 11643 check character) born 1958-1996 in the region.
@@ -1184,7 +1234,7 @@ class _Generator:
         else:  # foundation
             theme = rng.choice(FOUNDATION_THEMES)
             name = self._unique_name(lambda wide: f"{city.name}{self._zihao() if wide else ''}{theme}基金会")
-            prefix, stype, industry, region = "53", "法人及非法人组织", "social", city.code
+            prefix, stype, industry, region = "53", "法人及非法人组织", "fund", city.code
         return self.add_subject(name=name, stype=stype, region=region, kind=kind, industry=industry, prefix=prefix,
                                 legal_rep=legal_rep, reg_no=reg_no)
 
@@ -1278,7 +1328,7 @@ class _Generator:
     def add_penalty(self, s: _Subj, v: Violation, *, option: Option | None = None, decision: dt.date | None = None,
                     agency_kind: str | None = None, doc: str | None = None, fine: Decimal | None = None,
                     confiscation: Decimal | None = None, facts: str | None = None,
-                    tier_stated: bool | None = None) -> dict:
+                    tier_stated: bool | None = None, cert: str | None = None) -> dict:
         rng = self.rng
         decision = decision or self._recent_date()
         if option is None:
@@ -1293,22 +1343,24 @@ class _Generator:
             fmt = DAQING_MARKET_FMT if kind == "market" and city.code == "230600" else PENALTY_DOC_FMT[kind]
             doc = self._doc(fmt, city, district, decision.year)
         cats = option.categories.split(";")
+        law = v.law
         illegal_gain = rng.randint(50, 5000)  # 违法所得 in yuan, in the facts and confiscated
-        evaded = rng.randint(100000, 3000000) if v.key == "t_evasion" else 0  # tax evaded, yuan
+        extra = {"g": illegal_gain}
+        if "{v}" in v.facts:  # 货值金额 / 广告费用 in yuan, in the band the provision's fine range is for
+            extra["v"] = rng.randint(200, (law.goods_below_yuan or 20001) - 1)
+            extra["g"] = illegal_gain = min(illegal_gain, extra["v"])
+        if "{tax}" in v.facts:
+            extra["tax"] = f"{rng.randint(100000, 3000000):,}"  # tax evaded
         if facts is None:
-            facts = v.facts.format_map(_Facts(self, s, decision, {"g": illegal_gain, "tax": f"{evaded:,}"}))
+            facts = v.facts.format_map(_Facts(self, s, decision, extra)) + option.note
         if "罚款" in cats and fine is None:
-            if evaded:  # 50 % to 1x the tax evaded (征管法第六十三条: 50 % to 5x)
-                fine = (Decimal(evaded) * Decimal(rng.choice(("0.5", "0.6", "0.8", "1"))) / 10000).quantize(
-                    Decimal("0.01"))
-            else:
-                fine = self._fine(option.lo, option.hi)
+            fine = self._fine_for(law, option, facts)
         if "没收违法所得" in cats and confiscation is None:
             confiscation = Decimal(illegal_gain) / 10000
-        tier = derive_tier(option.categories, fine)
         if tier_stated is None:
             tier_stated = rng.random() < P_SEVERITY_STATED
         revoked = None
+        valid_to = None  # 处罚有效期: the display end, or the restriction's end
         content = []
         for cat in cats:
             if cat == "罚款":
@@ -1316,35 +1368,62 @@ class _Generator:
             elif cat == "没收违法所得":
                 content.append(f"没收违法所得人民币{_yuan(confiscation)}元")
             elif cat in ("暂扣许可证件", "吊销许可证件"):
-                lt = LICENCE_TYPES[option.cert]
+                lt = LICENCE_TYPES[cert or option.cert]
                 number = s.licences.get(lt.key) or self._licence_number(lt, s, decision)
                 revoked = f"{lt.certificate}（编号：{number}）"
                 content.append(("暂扣" if cat == "暂扣许可证件" else "吊销") + revoked
                                + ("三个月" if cat == "暂扣许可证件" else ""))
             elif cat == "责令停产停业":
                 content.append(f"责令停产停业整顿{rng.choice((7, 15, 30))}日")
-            elif cat == "限制从业":
+            elif cat == "限制从业":  # 食品安全法第一百三十五条第一款: five years
                 content.append(f"法定代表人（负责人）{s.legal_rep}自处罚决定作出之日起五年内不得从事食品生产经营管理工作")
+                valid_to = add_months(decision, 60) - ONE_DAY
             else:
                 content.append(cat)
-        until = display_until_for(decision, tier)
         s.penalised = True
-        return self._record("penalty", s, doc=doc, decision=decision, agency=agency,
-                            violation_type=v.vtype, violation_facts=facts, legal_basis=v.basis,
-                            penalty_category=option.categories, penalty_content="；".join(content),
-                            fine_amount=fine, confiscation_amount=confiscation, license_revoked=revoked,
-                            severity_tier=tier if tier_stated else None, display_until=until, valid_to=until)
+        row = self._record("penalty", s, doc=doc, decision=decision, agency=agency,
+                           violation_type=v.vtype, violation_facts=facts, legal_basis=law.cite,
+                           penalty_category=option.categories, penalty_content="；".join(content),
+                           fine_amount=fine, confiscation_amount=confiscation, license_revoked=revoked,
+                           valid_to=valid_to)
+        # Tier and 公示截止期 from the rules table, as the engine reads the record: the tier the table
+        # gives (stated in the source about half the time, 推定 otherwise) and that tier's maximum, or
+        # the restriction's end where 总局令第45号第十三条 keeps it on display longer.
+        term = self.terms[row["id"]] = display_periods.term(self._facts(row, s))
+        row.update(severity_tier=term.tier if tier_stated else None, display_until=term.law_end,
+                   display_until_derived=not tier_stated, valid_to=valid_to or term.law_end)
+        return row
+
+    def _fine_for(self, law: Provision, option: Option, facts: str) -> Decimal:
+        """A fine inside the option's range: 万元, or multiples of the amount the facts state."""
+        if law.fine_times is None:
+            return self._fine(option.lo, option.hi)
+        base = int(_amount(law.base, facts))
+        lo, hi = Decimal(str(option.lo)), Decimal(str(option.hi))
+        times = self.rng.choice([k for k in NICE_TIMES if lo <= k <= hi])
+        return Decimal(base) * times / 10000  # exact: whole yuan times halves
+
+    def _facts(self, row: dict, s: _Subj) -> display_periods.Facts:
+        return display_periods.facts_of(row, region=s.region_name, subject_type=s.subject_type)
 
     def add_list_entry(self, s: _Subj, list_type: str, *, rule: ListRule | None = None,
                        decision: dt.date | None = None, doc: str | None = None, reason: str | None = None,
-                       valid_to: dt.date | None = None, remark: str | None = None) -> dict:
+                       valid_to: dt.date | None = None, remark: str | None = None,
+                       sector: KeySector | None = None) -> dict:
+        """A list entry; a 重点关注名单 entry is a key sector's (`sector`, drawn if not given), which
+        its reason and remark name. 有效期至 is the list's validity; 公示截止期 is the earlier of it
+        and the end the list's tier gives under the rules table (经营异常名录 轻微, 严重失信 严重)."""
         rng = self.rng
+        if list_type == "重点关注名单":
+            sector = sector or rng.choice(KEY_SECTORS)
+            rule = rule or ListRule(sector.agency, sector.doc_fmt, sector.reasons, WATCH_MONTHS, 1)
+            remark = remark or KEY_SECTOR_MARK + sector.name
         if rule is None:
-            rules = LIST_RULES[list_type]
+            choices = LIST_RULES[list_type]
             if list_type == "严重失信主体名单":
                 allowed = SERIOUS_LIST_OFFICES.get(s.industry.key if s.industry else "", ("market",))
-                rules = tuple(r for r in rules if r.agency in allowed)
-            rule = rules[0] if len(rules) == 1 else self._pick(rules, _cum(r.weight for r in rules))
+                choices = tuple(r for r in choices if r.agency in allowed)
+            rule = choices[0] if len(choices) == 1 else self._pick(choices, _cum(r.weight for r in choices))
         decision = decision or self._recent_date()
         city, district = s.city, s.district or s.city.districts[0]
         agency = agency_of(rule.agency, city, district)
@@ -1353,9 +1432,14 @@ class _Generator:
             doc = self._doc(rule.doc_fmt, city, district, decision.year, court=court)
         if reason is None:
             reason = rng.choice(rule.reasons).format(y1=decision.year - 1, y3=decision.year - 3, c=city.name)
+            if sector is not None:
+                reason = f"{sector.name}领域：{reason}"
         valid_to = valid_to or add_months(decision, rule.months) - ONE_DAY
-        return self._record("list", s, doc=doc, decision=decision, agency=agency, list_type=list_type,
-                            list_reason=reason, valid_to=valid_to, display_until=valid_to, remark=remark)
+        row = self._record("list", s, doc=doc, decision=decision, agency=agency, list_type=list_type,
+                           list_reason=reason, valid_to=valid_to, remark=remark, display_until_derived=False)
+        term = self.terms[row["id"]] = display_periods.term(self._facts(row, s))
+        row["display_until"] = term.ends
+        return row
 
     # ------------------------------------------------------------------ statuses and tickets
     def _ticket_no(self, prefix: str, day: dt.date) -> str:
@@ -1389,13 +1473,19 @@ class _Generator:
     def _office(self, s: _Subj) -> str:
         return f"{s.city.name}信用办"
 
+    def _accepted_note(self, s: _Subj) -> str:
+        # The suspension is 大庆's rule (document 002 四、（五）): said only where it holds.
+        return "已受理，异议信息已标注“异议处理中”" + ("，核实期间联合惩戒措施暂不执行" if s.suspends else "")
+
     def open_objection(self, rec: dict, s: _Subj, *, filed_day: dt.date | None = None, ground: str | None = None,
                        description: str | None = None, status: str | None = None,
                        times: tuple[int, int] | None = None) -> dict:
+        """An open objection. Most are filed in the last working days and still within their time
+        limit on the seeding day; P_OVERDUE of them were filed earlier and are overdue on purpose."""
         rng = self.rng
         if filed_day is None:
-            lo = max(rec["decision_date"] + ONE_DAY, REFERENCE_DATE - dt.timedelta(days=9))
-            filed_day = self._uniform_date(lo, REFERENCE_DATE)
+            back = rng.randint(6, 12) if rng.random() < P_OVERDUE else rng.randint(0, 4)
+            filed_day = min(max(working_days_before(self.today, back), rec["decision_date"] + ONE_DAY), self.today)
         if ground is None:
             ground, description = rng.choice(OBJECTION_TEXTS[rec["kind"]])
         h, m = times or (rng.randint(8, 16), rng.randint(0, 59))
@@ -1403,16 +1493,15 @@ class _Generator:
         accepted = filed + dt.timedelta(minutes=rng.randint(30, 240)) if times is None else _at(filed_day, 14, 10)
         verify_day = add_working_days(filed_day, 1)
         if status is None:
-            status = "核实中" if verify_day <= REFERENCE_DATE and rng.random() < 0.8 else "已受理"
+            status = "核实中" if verify_day <= self.today and rng.random() < 0.8 else "已受理"
         events = [(filed, "已提交", None, "subject", s.legal_rep or s.name, "通过信用助手提交异议申请"),
-                  (accepted, "已受理", None, "staff", self._office(s),
-                   "已受理，异议信息已标注“异议处理中”，核实期间暂停联合惩戒措施")]
+                  (accepted, "已受理", None, "staff", self._office(s), self._accepted_note(s))]
         if status == "核实中":
             events.append((_at(verify_day, 10, 5), "核实中", None, "staff", self._office(s),
                            f"已转{rec['agency']}核实"))
-        rec.update(display_status="异议处理中", punishment_suspended=True, status_changed_at=accepted)
+        rec.update(display_status="异议处理中", punishment_suspended=s.suspends, status_changed_at=accepted)
         return self._ticket("objection", rec, s, filed=filed, status=status, outcome=None, events=events,
-                            due=add_working_days(filed_day, 5), ground=ground, description=description)
+                            due=due_date("objection", filed_day), ground=ground, description=description)
 
     def revoke(self, rec: dict, s: _Subj, *, via_objection: bool, filed_day: dt.date | None = None,
                ground: str | None = None, description: str | None = None) -> None:
@@ -1420,29 +1509,31 @@ class _Generator:
         if via_objection:
             if filed_day is None:
                 filed_day = self._uniform_date(rec["decision_date"] + dt.timedelta(days=7),
-                                               REFERENCE_DATE - dt.timedelta(days=20))
+                                               self.today - dt.timedelta(days=20))
             if ground is None:
                 ground, description = rng.choice(OBJECTION_TEXTS["revoked"])
             filed = _at(filed_day, 9, 30)
             done_day = add_working_days(filed_day, 5)
             done = _at(done_day, 15, 0)
             events = [(filed, "已提交", None, "subject", s.legal_rep or s.name, "提交异议申请"),
-                      (_at(filed_day, 11, 0), "已受理", None, "staff", self._office(s), "已受理，暂停联合惩戒措施"),
+                      (_at(filed_day, 11, 0), "已受理", None, "staff", self._office(s), self._accepted_note(s)),
                       (_at(add_working_days(filed_day, 1), 10, 0), "核实中", None, "staff", self._office(s),
                        f"已转{rec['agency']}核实"),
                       (done, "已办结", "撤销", "staff", self._office(s), "经数据提供单位核实，信息有误，予以撤销")]
             self._ticket("objection", rec, s, filed=filed, status="已办结", outcome="撤销", events=events,
-                         due=add_working_days(filed_day, 5), ground=ground, description=description)
+                         due=due_date("objection", filed_day), ground=ground, description=description)
             rec.update(display_status="已撤销", status_changed_at=done,
                        remark="经异议核实，原公示信息有误，已撤销")
         else:
-            day = self._uniform_date(rec["decision_date"] + dt.timedelta(days=10), REFERENCE_DATE)
+            day = self._uniform_date(rec["decision_date"] + dt.timedelta(days=10), self.today)
             rec.update(display_status="已撤销", status_changed_at=_at(day, 16, 0),
                        remark=rng.choice(("经行政复议，原行政处罚决定被撤销", "处罚机关依法撤销原行政处罚决定",
                                           "经行政诉讼判决，原行政处罚决定被撤销")))
 
     def repair(self, rec: dict, s: _Subj, *, filed_day: dt.date, performance: str,
                schedule: tuple[int, int, int] = (1, 2, 5)) -> None:
+        """A granted repair: the duties performed in full, the platform's commitment template signed
+        (36号's public credit commitment), the materials 国办发〔2025〕22号 asks for."""
         filed = _at(filed_day, 10, 20)
         accept_day = add_working_days(filed_day, schedule[0])
         review_day = add_working_days(filed_day, schedule[1])
@@ -1454,41 +1545,53 @@ class _Generator:
                   (_at(review_day, 15, 0), "审核中", None, "staff", office, f"已转{rec['agency']}审核"),
                   (done, "已办结", "准予修复", "staff", office, "符合信用修复条件，准予修复，停止公示")]
         self._ticket("repair", rec, s, filed=filed, status="已办结", outcome="准予修复", events=events,
-                     due=add_working_days(accept_day, 7), performance=performance,
-                     commitment_text=COMMITMENT_TEXT, commitment_agreed_at=filed,
-                     evidence="信用修复申请书；信用承诺书；营业执照复印件；" + (
-                         "罚没款缴款凭证；整改报告" if rec["kind"] == "penalty" else "履行义务的证明材料"))
+                     due=due_date("repair", filed_day), performance=performance,
+                     commitment_text=rules().commitment.text, commitment_agreed_at=filed,
+                     evidence="信用承诺书；" + (
+                         "罚没款缴款凭证；整改完成的证明" if rec["kind"] == "penalty" else "履行义务的证明材料"))
         rec.update(display_status="已修复停止公示", status_changed_at=done,
                    remark=f"已于{format_cn(done_day)}准予信用修复，停止公示")
 
     def expire(self, rec: dict) -> None:
+        """已到期 from the day after its end of display (licences: after their validity)."""
         end = rec["display_until"] if rec["kind"] != "license" else rec["valid_to"]
         rec.update(display_status="已到期", status_changed_at=_at(end + ONE_DAY, 0, 5))
         if rec["kind"] == "license":
             rec["current_status"] = "有效期届满"
+
+    def _term(self, rec: dict, s: _Subj) -> display_periods.Term:
+        """The record's display term, computed once when it was made (status changes do not alter it)."""
+        term = self.terms.get(rec["id"])
+        return term if term is not None else display_periods.term(self._facts(rec, s))
+
+    def _expire_if_lapsed(self, rec: dict, s: _Subj) -> bool:
+        """The one display rule (display_periods.lapsed, on the term already computed): nothing is
+        公示中 past its end on the seeding day."""
+        if rec["display_status"] in display_periods.PUBLIC_STATUSES and not self._term(rec, s).public_on(self.today):
+            self.expire(rec)
+            return True
+        return False
 
     # ------------------------------------------------------------------ random records of one subject
     def random_records(self, s: _Subj) -> None:
         rng = self.rng
         if s.is_person:
             for _ in range(1 if rng.random() < 0.8 else 2):
-                rec = self.add_list_entry(s, "失信被执行人")
-                if rec["valid_to"] < REFERENCE_DATE:
-                    self.expire(rec)
+                self._expire_if_lapsed(self.add_list_entry(s, "失信被执行人"), s)
             return
         ind = s.industry
         if ind.licences and rng.random() < P_LICENCE:
             n = 1 if rng.random() < 0.7 or len(ind.licences) == 1 else 2
             for key in rng.sample(ind.licences, n):
                 rec = self.add_licence(s, LICENCE_TYPES[key])
-                if rec["valid_to"] < REFERENCE_DATE:
+                if rec["valid_to"] < self.today:
                     self.expire(rec)
                 elif rng.random() < P_LICENCE_REVOKED:
-                    day = self._uniform_date(rec["decision_date"] + dt.timedelta(days=30), REFERENCE_DATE)
+                    day = self._uniform_date(rec["decision_date"] + dt.timedelta(days=30), self.today)
                     rec.update(display_status="已撤销", status_changed_at=_at(day, 16, 0), current_status="已撤销",
                                remark="许可机关依法撤销该行政许可")
-        if rng.random() < P_PENALTY:
-            keys, cum = self.violation_cum[ind.key]
+        keys, cum = self.violation_cum[ind.key]
+        if keys and rng.random() < P_PENALTY:
             for _ in range(self._pick((1, 2, 3), (55, 85, 100))):
                 rec = self.add_penalty(s, VIOLATIONS[self._pick(keys, cum)])
                 self._penalty_status(rec, s)
@@ -1498,34 +1601,55 @@ class _Generator:
             if lt in ("守信红名单", "重大税收违法失信主体") and (s.kind != "company" or
                                                       lt == "守信红名单" and s.penalised):
                 lt = "经营异常名录"
+            watched = s.city.code == WATCH_REGION
+            if lt in ("重点关注名单", "大数据警示名单") and not watched:
+                lt = "经营异常名录"  # document 002's lists exist only in 大庆
             if lt == "经营异常名录" and s.kind not in ("company", "coop", "individual"):
-                lt = "重点关注名单"
+                lt = "重点关注名单" if watched else None
             if lt == "大数据警示名单":
-                first = self.add_list_entry(s, "重点关注名单",
-                                            decision=self._recent_date(hi=REFERENCE_DATE - dt.timedelta(days=60)))
-                self._list_status(first, s)
-                rec = self.add_list_entry(s, lt, decision=self._recent_date(lo=first["decision_date"] + ONE_DAY))
-            else:
-                rec = self.add_list_entry(s, lt)
-            self._list_status(rec, s)
+                self.warning_chain(s)
+            elif lt is not None:
+                self._list_status(self.add_list_entry(s, lt), s)
+
+    def warning_chain(self, s: _Subj, day: dt.date | None = None, sectors: tuple[KeySector, ...] | None = None,
+                      gaps: tuple[int, ...] | None = None, status: bool = True) -> tuple[list[dict], dict]:
+        """重点关注名单 entries in `from_key_sectors` different key sectors, all valid on `day`, then
+        the 大数据警示名单 entry of `day` (document 002 四、（六）). Returns (the entries, the warning)."""
+        rng = self.rng
+        need = rules().lists["大数据警示名单"].from_key_sectors or 3
+        day = day or self._recent_date(lo=add_months(self.earliest, WATCH_MONTHS))
+        sectors = sectors or tuple(rng.sample(KEY_SECTORS, need))
+        gaps = gaps or tuple(rng.randint(10, 90) for _ in sectors)  # days between entries: all within 12 months
+        entries, d = [], day
+        for sector, gap in zip(sectors, gaps):
+            d = _weekday_on_or_before(d - dt.timedelta(days=gap))
+            entries.append(self.add_list_entry(s, "重点关注名单", sector=sector, decision=d))
+        entries.reverse()
+        for rec in entries:  # no objection or repair: they stand behind the warning entry
+            self._expire_if_lapsed(rec, s)
+        rule = LIST_RULES["大数据警示名单"][0]
+        reason = rule.reasons[0].format(sectors="、".join(x.name for x in sectors), k=len(sectors))
+        warning = self.add_list_entry(s, "大数据警示名单", decision=day, reason=reason,
+                                      remark="转入依据：重点关注名单" + "、".join(r["doc_number"] for r in entries))
+        if status:
+            self._list_status(warning, s)
+        return entries, warning
 
     def _penalty_status(self, rec: dict, s: _Subj) -> None:
         rng = self.rng
-        if rec["display_until"] < REFERENCE_DATE:
-            self.expire(rec)
+        if self._expire_if_lapsed(rec, s):
             return
         r = rng.random()
         if r < P_OBJECTION:
-            if rec["decision_date"] < REFERENCE_DATE:
+            if rec["decision_date"] < self.today:
                 self.open_objection(rec, s)
             return
         if r < P_OBJECTION + P_REPAIR:
-            tier = derive_tier(rec["penalty_category"], rec["fine_amount"])
-            cats = set(rec["penalty_category"].split(";"))
-            earliest = max(add_months(rec["decision_date"], MIN_REPAIR_MONTHS[tier]),
-                           rec["decision_date"] + dt.timedelta(days=15))
-            latest = REFERENCE_DATE - dt.timedelta(days=14)
-            if not cats & NOT_EARLY_REPAIRABLE and earliest <= latest:
+            term = self._term(rec, s)
+            # Filed once the minimum period the rules table gives has passed, while still displayed.
+            earliest = max(term.repairable_from, rec["decision_date"] + dt.timedelta(days=15))
+            latest = min(self.today - dt.timedelta(days=14), term.ends)
+            if earliest <= latest:
                 filed_day = self._uniform_date(earliest, latest)
                 paid = self._uniform_date(rec["decision_date"] + ONE_DAY,
                                           min(filed_day, rec["decision_date"] + dt.timedelta(days=30)))
@@ -1539,31 +1663,28 @@ class _Generator:
                             schedule=(1, rng.randint(2, 3), rng.randint(4, 7)))
             return
         if r < P_OBJECTION + P_REPAIR + P_REVOKED:
-            if rec["decision_date"] <= REFERENCE_DATE - dt.timedelta(days=30):
+            if rec["decision_date"] <= self.today - dt.timedelta(days=30):
                 self.revoke(rec, s, via_objection=rng.random() < 0.6)
 
     def _list_status(self, rec: dict, s: _Subj) -> None:
         rng = self.rng
-        if rec["valid_to"] < REFERENCE_DATE:
-            self.expire(rec)
+        if self._expire_if_lapsed(rec, s):
             return
         lt = rec["list_type"]
-        if lt in ("守信红名单", "失信被执行人"):
+        rule = rules().lists[lt]
+        if rule.red or lt == "失信被执行人":
             return
         r = rng.random()
         if r < P_OBJECTION:
-            if rec["decision_date"] < REFERENCE_DATE:
+            if rec["decision_date"] < self.today:
                 self.open_objection(rec, s)
-        elif r < P_OBJECTION + 2 * P_REPAIR and lt in ("经营异常名录", "重点关注名单", "严重失信主体名单"):
-            months = {"经营异常名录": 0, "重点关注名单": 3, "严重失信主体名单": 12}[lt]
-            earliest = add_months(rec["decision_date"], months) + dt.timedelta(days=10)
-            latest = REFERENCE_DATE - dt.timedelta(days=14)
+        elif r < P_OBJECTION + 2 * P_REPAIR and rule.repairable:  # the lists this platform repairs
+            term = self._term(rec, s)
+            earliest = (term.repairable_from or rec["decision_date"]) + dt.timedelta(days=10)
+            latest = min(self.today - dt.timedelta(days=14), term.ends or self.today)
             if earliest <= latest:
                 filed_day = self._uniform_date(earliest, latest)
-                performance = {"经营异常名录": f"已补报{rec['decision_date'].year - 1}年度报告并公示，列入事由已消除",
-                               "重点关注名单": "已纠正失信行为，相关行政处罚已履行完毕",
-                               "严重失信主体名单": "已履行相关义务，纠正失信行为满一年且未再发生失信行为"}[lt]
-                self.repair(rec, s, filed_day=filed_day, performance=performance,
+                self.repair(rec, s, filed_day=filed_day, performance=LIST_PERFORMANCE[lt],
                             schedule=(1, rng.randint(2, 3), rng.randint(4, 7)))
 
     # ------------------------------------------------------------------ writing
@@ -1573,11 +1694,18 @@ class _Generator:
                                            (Ticket.__table__, self.ticket_rows),
                                            (TicketEvent.__table__, self.event_rows)) if rows]
         self.subject_rows, self.record_rows, self.ticket_rows, self.event_rows = [], [], [], []
+        self.terms.clear()
         return chunk
 
     def pending(self) -> int:
         return max(len(self.subject_rows), len(self.record_rows))
 
+
+LIST_PERFORMANCE = {
+    "严重失信主体名单": "已纠正失信行为，全面履行相关法定义务，列入满一年且未再发生失信行为",
+    "重点关注名单": "已纠正失信行为，相关行政处罚决定已全部履行完毕",
+    "大数据警示名单": "已纠正失信行为，转入所依据的各项重点关注事项均已整改并履行完毕",
+}
 
 OBJECTION_TEXTS = {
     "penalty": (
@@ -1613,37 +1741,80 @@ class Showcase(NamedTuple):
 
 SHOWCASE = (
     Showcase("大庆市鸿泰石油技术服务有限公司", "912306047LY7DWQT7J", "230604", "刘志刚", "petro",
-             "3 penalties: one under objection (YY-20261117-0001, 核实中), one displayed, one expired; a licence"),
+             "3 penalties: one under objection (核实中, 大庆's suspension), one displayed and repairable now, "
+             "one expired; a licence"),
     Showcase("大庆市金禾餐饮管理有限公司", "91230602YTR8FXXX1E", "230602", "张丽华", "catering",
-             "a food-safety penalty repaired (XF-20260601-0001, 准予修复); 食品经营许可证"),
+             "a food-safety penalty repaired (准予修复); 食品经营许可证"),
     Showcase("大庆市恒远建筑工程有限公司", "91230603M99CYUPG8N", "230603", "孙国庆", "build",
-             "on 严重失信主体名单 after a 严重 penalty for a work-safety accident; 建筑工程施工许可证"),
+             "on 严重失信主体名单 (严重, too early to repair) after a penalty for a work-safety accident"),
     Showcase("大庆市佳诚商贸有限公司", "91230605AF6T43FN9R", "230605", "王海涛", "trade",
-             "on 经营异常名录; a penalty revoked after an objection (YY-20260410-0001, 撤销)"),
+             "on 经营异常名录 (routed to the market regulator); a penalty revoked after an objection (撤销)"),
     Showcase("大庆市丰源农业科技股份有限公司", "9123060663XCETLH4P", "230606", "赵春梅", "agri",
-             "on 守信红名单 (A-grade taxpayer); 食品生产许可证; no penalties"),
+             "on 守信红名单 (A-grade taxpayer, never a repair target); 食品生产许可证; no penalties"),
     Showcase("大庆市萨尔图区老李家常菜馆", "92230602J53LL72400", "230602", "李建国", "shop_food",
-             "个体工商户: 食品经营许可证 and a 轻微 warning that can be repaired"),
+             "个体工商户: 食品经营许可证 and a 轻微 warning, repairable now"),
     Showcase("赵文强", "230602197810070431", "230602", None, None,
-             "natural person on 失信被执行人 ((2025)黑0602执1234号, 大庆市萨尔图区人民法院)"),
+             "natural person on 失信被执行人 (大庆市萨尔图区人民法院; routed to the court)"),
     Showcase("哈尔滨市北辰物流有限公司", "912301032BRRPAG8XX", "230103", "周建军", "logistics",
-             "on 重点关注名单; two transport penalties (one 轻微, expired); 道路运输经营许可证"),
+             "two transport penalties: one too early to repair, one expired; 道路运输经营许可证"),
     Showcase("西安市瀚祺机电设备有限公司", "9161011394K3D18A62", "610113", "马卫东", "machinery",
-             "on 大数据警示名单 (and an expired 重点关注名单 entry); a false-advertising penalty"),
+             "a false-advertising penalty; a 严重 penalty decided under 58号 (the transitional reading)"),
     Showcase("福州市榕兴进出口贸易有限公司", "91350103N4AKP78X5D", "350103", "陈志明", "trade",
-             "on 重大税收违法失信主体 with the 严重 tax penalty behind it; a work-safety penalty"),
+             "on 重大税收违法失信主体 (routed to the tax authority) with the tax penalty behind it; "
+             "a work-safety penalty"),
     Showcase("厦门市海澄软件科技有限公司", "91350206R4FL1MAX7X", "350206", "林晓峰", "tech",
              "no records at all (a clean result)"),
     Showcase("大庆市龙凤区湖畔社区卫生服务中心", "12230603250E9EBC1T", "230603", "韩淑珍", "med",
-             "public institution (12): 医疗机构执业许可证 and a 轻微 warning about medical waste"),
+             "public institution (12): 医疗机构执业许可证 and a 轻微 warning whose display ends within days"),
+    Showcase("大庆市润穗食品有限公司", "912306021CXJNY9W65", "230602", "高振华", "agri",
+             "a 严重 food-safety penalty with a five-year 限制从业: displayed as long as the restriction "
+             "(总局令第45号第十三条)"),
+    Showcase("大庆市泓沣化工产品销售有限公司", "912306045NF3GCD62R", "230604", "孟凡军", "chem",
+             "重点关注名单 in three different key sectors, then 大数据警示名单 (document 002 四、（六）)"),
 )
+# Decided under 58号 (before 36号 took effect on 2026-04-01): the transitional showcase record keeps
+# this day while the seeding day allows (it is displayed until 2029-03-16).
+TRANSITIONAL_DAY = dt.date(2026, 3, 16)
 
 
-def _build_showcase(g: _Generator) -> None:
-    """The fixed subjects: same names, codes, documents and tickets for every seed and size."""
+class ShowcaseRefs(NamedTuple):
+    """What docs and tests name in the showcase on a given seeding day: document numbers, decision
+    dates and ticket numbers by role (see docs/demo_data.md)."""
+    today: dt.date
+    docs: dict[str, str]
+    decided: dict[str, dt.date]
+    tickets: dict[str, str]
+    records: dict[str, dict]
+
+
+def showcase_refs(today: dt.date | None = None) -> ShowcaseRefs:
+    """The showcase as `seed(..., today=today)` writes it (the same code, without a database)."""
+    today = today or dt.date.today()
+    first = dict.fromkeys(("subjects", "records", "tickets", "ticket_events"), 1)
+    g = _Generator(FastRandom(0), dt.datetime.now(UTC), 0, first, today)
+    records, tickets = _build_showcase(g)
+    return ShowcaseRefs(today, {k: r["doc_number"] for k, r in records.items()},
+                        {k: r["decision_date"] for k, r in records.items()},
+                        {k: t["ticket_no"] for k, t in tickets.items()}, records)
+
+
+def _build_showcase(g: _Generator) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The fixed subjects: same names and codes for every seed and size, their records dated back
+    from the seeding day by fixed offsets, so each still shows what docs/demo_data.md says.
+    Returns the records and tickets by role (ShowcaseRefs)."""
     fixed = FastRandom("xinyong-demo-showcase")  # only for legal-rep ID numbers and phone-like filler
     saved_rng, g.rng = g.rng, fixed
-    d = dt.date
+    today = g.today
+
+    def ago(days: int) -> dt.date:  # a working day about `days` before the seeding day
+        return _weekday_on_or_before(today - dt.timedelta(days=days))
+
+    def months_ago(months: int) -> dt.date:
+        return _weekday_on_or_before(add_months(today, -months))
+
+    def cn(d: dt.date, days_before: int) -> str:  # a date in the facts, before the decision
+        return format_cn(d - dt.timedelta(days=days_before))
+
     subj = []
     for sc in SHOWCASE:
         if sc.legal_rep is None:
@@ -1657,121 +1828,179 @@ def _build_showcase(g: _Generator) -> None:
                               reg_no=prefix in ("91", "92"),
                               legal_rep_id=make_id_number(fixed, sc.region, fixed.randint(1962, 1988)))
         subj.append(s)
-    hongtai, jinhe, hengyuan, jiacheng, fengyuan, laoli, zhao, beichen, hanqi, rongxing, _haicheng, hupan = subj
+    (hongtai, jinhe, hengyuan, jiacheng, fengyuan, laoli, zhao, beichen, hanqi, rongxing, _haicheng, hupan,
+     runsui, hongfeng) = subj
     V, L = VIOLATIONS, LICENCE_TYPES
+    rec, tix = {}, {}
 
     # 1. 大庆市鸿泰石油技术服务有限公司
-    g.add_licence(hongtai, L["pollutant"], decision=d(2024, 3, 18), doc="庆环许〔2024〕86号",
-                  number=hongtai.code + "001V", content="行业类别：石油和天然气开采专业及辅助性活动；主要污染物类别：废气、废水")
-    p = g.add_penalty(hongtai, V["e_air_exceed"], option=V["e_air_exceed"].options[0], decision=d(2026, 9, 15),
-                      doc="庆环罚〔2026〕37号", fine=Decimal("12"), tier_stated=True,
-                      facts="2026年8月20日，执法人员对当事人燃气加热炉排放口进行监测，氮氧化物排放浓度为312.6mg/m³，"
-                            "超过《锅炉大气污染物排放标准》规定的200mg/m³排放限值。")
-    g.open_objection(p, hongtai, filed_day=d(2026, 11, 17), ground="信息错误", status="核实中", times=(9, 42),
-                     description="处罚决定书认定的超标排放时段与我公司在线监测数据不一致，已提交监测记录，请核实更正")
-    g.add_penalty(hongtai, V["s_training"], option=V["s_training"].options[0], decision=d(2026, 6, 10),
-                  doc="庆应急罚〔2026〕21号", fine=Decimal("2.5"), tier_stated=False,
-                  facts="2026年5月12日现场检查发现，当事人3名从业人员未经安全生产教育和培训即上岗作业。")
-    p = g.add_penalty(hongtai, V["m_special_equip"], option=V["m_special_equip"].options[0], decision=d(2023, 5, 12),
-                      agency_kind="market", doc="庆市监罚字〔2023〕第208号", fine=Decimal("3"), tier_stated=True,
-                      facts="经查，当事人使用的2台叉车超过定期检验有效期，于2023年4月6日检查时仍在使用。")
-    g.expire(p)
+    day = months_ago(32)
+    rec["licence"] = g.add_licence(hongtai, L["pollutant"], decision=day, doc=f"庆环许〔{day.year}〕86号",
+                                   number=hongtai.code + "001V",
+                                   content="行业类别：石油和天然气开采专业及辅助性活动；主要污染物类别：废气、废水")
+    day = ago(81)
+    rec["objection"] = p = g.add_penalty(
+        hongtai, V["e_air_exceed"], option=V["e_air_exceed"].options[0], decision=day,
+        doc=f"庆环罚〔{day.year}〕37号", fine=Decimal("12"), tier_stated=True,
+        facts=f"{cn(day, 26)}，执法人员对当事人燃气加热炉排放口进行监测，氮氧化物排放浓度为312.6mg/m³，"
+              "超过《锅炉大气污染物排放标准》规定的200mg/m³排放限值。")
+    tix["objection"] = g.open_objection(
+        p, hongtai, filed_day=working_days_before(today, 2), ground="信息错误", status="核实中", times=(9, 42),
+        description="处罚决定书认定的超标排放时段与我公司在线监测数据不一致，已提交监测记录，请核实更正")
+    day = months_ago(5)
+    rec["displayed"] = g.add_penalty(
+        hongtai, V["s_training"], option=V["s_training"].options[0], decision=day,
+        doc=f"庆应急罚〔{day.year}〕21号", fine=Decimal("2.5"), tier_stated=False,
+        facts=f"{cn(day, 29)}现场检查发现，当事人3名从业人员未经安全生产教育和培训即上岗作业。")
+    day = months_ago(43)
+    rec["expired"] = p = g.add_penalty(
+        hongtai, V["m_special_equip"], option=V["m_special_equip"].options[0], decision=day, agency_kind="market",
+        doc=f"庆市监罚字〔{day.year}〕第208号", fine=Decimal("3"), tier_stated=True,
+        facts=f"经查，当事人使用的2台叉车超过定期检验有效期，于{cn(day, 36)}检查时仍在使用。")
+    g._expire_if_lapsed(p, hongtai)
 
     # 2. 大庆市金禾餐饮管理有限公司
-    g.add_licence(jinhe, L["food_trade"], decision=d(2025, 4, 10), doc="庆萨市监食许〔2025〕117号",
-                  number="JY22306020011738", content="热食类食品制售；冷食类食品制售")
-    p = g.add_penalty(jinhe, V["m_food_expired"], option=V["m_food_expired"].options[0], decision=d(2026, 2, 9),
-                      agency_kind="market", doc="庆市监罚字〔2026〕第15号", fine=Decimal("5"),
-                      confiscation=Decimal("0.0356"), tier_stated=True,
-                      facts="经查，当事人于2026年1月6日在其经营场所销售超过保质期的酱卤肉制品共12件，货值金额480元，"
-                            "违法所得356元。")
-    g.repair(p, jinhe, filed_day=d(2026, 6, 1), schedule=(1, 2, 5),
-             performance="已于2026年2月27日足额缴纳罚款50,000.00元及没收违法所得356.00元，过期食品已全部下架销毁，"
+    day = months_ago(20)
+    rec["jinhe_licence"] = g.add_licence(jinhe, L["food_trade"], decision=day, doc=f"庆萨市监食许〔{day.year}〕117号",
+                                         number="JY22306020011738", content="热食类食品制售；冷食类食品制售")
+    day = months_ago(10)
+    rec["repaired"] = p = g.add_penalty(
+        jinhe, V["m_food_expired"], option=V["m_food_expired"].options[0], decision=day, agency_kind="market",
+        doc=f"庆市监罚字〔{day.year}〕第15号", fine=Decimal("5"), confiscation=Decimal("0.0356"), tier_stated=True,
+        facts=f"经查，当事人于{cn(day, 34)}在其经营场所销售超过保质期的酱卤肉制品共12件，货值金额480元，违法所得356元。")
+    g.repair(p, jinhe, filed_day=months_ago(6), schedule=(1, 2, 5),
+             performance=f"已于{cn(day, -18)}足额缴纳罚款50,000.00元及没收违法所得356.00元，过期食品已全部下架销毁，"
                          "并建立临期食品检查制度")
+    tix["repair"] = g.ticket_rows[-1]
 
     # 3. 大庆市恒远建筑工程有限公司
-    g.add_licence(hengyuan, L["construction"], decision=d(2024, 5, 6), doc="庆建施许〔2024〕215号",
-                  number="230603202405060101", content="龙凤区湖畔花园3号楼新建工程；建设规模12,600平方米")
-    g.add_penalty(hengyuan, V["s_accident"], option=V["s_accident"].options[0], decision=d(2025, 8, 22),
-                  doc="庆应急罚〔2025〕96号", fine=Decimal("60"), tier_stated=True,
-                  facts="2025年6月3日，当事人承建的龙凤区湖畔花园3号楼项目发生一起高处坠落事故，造成1人死亡，"
-                        "经调查认定当事人对事故发生负有责任。")
-    g.add_list_entry(hengyuan, "严重失信主体名单", rule=LIST_RULES["严重失信主体名单"][1], decision=d(2025, 9, 30),
-                     doc="庆应急严失〔2025〕3号",
-                     reason="发生生产安全事故，造成1人死亡，对事故发生负有责任，被认定为安全生产严重失信主体")
+    day = months_ago(31)
+    g.add_licence(hengyuan, L["construction"], decision=day, doc=f"庆建施许〔{day.year}〕215号",
+                  number=f"230603{day:%Y%m%d}0101", content="龙凤区湖畔花园3号楼新建工程；建设规模12,600平方米")
+    day = months_ago(5)
+    rec["accident"] = g.add_penalty(
+        hengyuan, V["s_accident"], option=V["s_accident"].options[0], decision=day,
+        doc=f"庆应急罚〔{day.year}〕96号", fine=Decimal("60"), tier_stated=True,
+        facts=f"{cn(day, 80)}，当事人承建的龙凤区湖畔花园3号楼项目发生一起高处坠落事故，造成1人死亡，"
+              "经调查认定当事人对事故发生负有责任。")
+    day = months_ago(4)
+    rec["serious_list"] = g.add_list_entry(
+        hengyuan, "严重失信主体名单", rule=LIST_RULES["严重失信主体名单"][1], decision=day,
+        doc=f"庆应急严失〔{day.year}〕3号", reason="发生生产安全事故，造成1人死亡，对事故发生负有责任，被认定为安全生产严重失信主体")
 
     # 4. 大庆市佳诚商贸有限公司
-    g.add_list_entry(jiacheng, "经营异常名录", decision=d(2026, 7, 1), doc="庆红市监异字〔2026〕第42号",
-                     reason="未依照《企业信息公示暂行条例》第八条规定的期限公示2025年度年度报告")
-    p = g.add_penalty(jiacheng, V["u_ad"], option=V["u_ad"].options[0], decision=d(2026, 3, 20),
-                      doc="庆城管罚〔2026〕58号", fine=Decimal("0.2"), tier_stated=False,
-                      facts="2026年2月26日检查发现，当事人未经批准在铁人大道擅自设置户外广告牌2块。")
-    g.revoke(p, jiacheng, via_objection=True, filed_day=d(2026, 4, 10), ground="非本主体",
-             description="该处罚当事人为名称相近的同名个体工商户，非本公司")
+    day = ago(40)
+    rec["abnormal"] = g.add_list_entry(
+        jiacheng, "经营异常名录", decision=day, doc=f"庆红市监异字〔{day.year}〕第42号",
+        reason=f"未依照《企业信息公示暂行条例》第八条规定的期限公示{day.year - 1}年度年度报告")
+    day = months_ago(4)
+    rec["revoked"] = p = g.add_penalty(
+        jiacheng, V["u_waste"], option=V["u_waste"].options[0], decision=day, doc=f"庆城管罚〔{day.year}〕58号",
+        fine=Decimal("0.5"), tier_stated=False,
+        facts=f"{cn(day, 23)}检查发现，当事人将建筑垃圾约6立方米倾倒于铁人大道路旁空地。")
+    g.revoke(p, jiacheng, via_objection=True, filed_day=_weekday_on_or_before(day + dt.timedelta(days=21)),
+             ground="非本主体", description="该处罚当事人为名称相近的同名个体工商户，非本公司")
+    tix["revoked"] = g.ticket_rows[-1]
 
     # 5. 大庆市丰源农业科技股份有限公司
-    g.add_list_entry(fengyuan, "守信红名单", rule=LIST_RULES["守信红名单"][0], decision=d(2026, 4, 15),
-                     doc="庆税信〔2026〕5号", reason="2023—2025年度连续三年纳税信用评价为A级")
-    g.add_licence(fengyuan, L["food_prod"], decision=d(2025, 9, 1), doc="庆市监食产许〔2025〕33号",
+    day = months_ago(7)
+    rec["red"] = g.add_list_entry(fengyuan, "守信红名单", rule=LIST_RULES["守信红名单"][0], decision=day,
+                                  doc=f"庆税信〔{day.year}〕5号",
+                                  reason=f"{day.year - 3}—{day.year - 1}年度连续三年纳税信用评价为A级")
+    day = months_ago(15)
+    g.add_licence(fengyuan, L["food_prod"], decision=day, doc=f"庆市监食产许〔{day.year}〕33号",
                   number="SC10123060600331", content="粮食加工品（大米）")
 
     # 6. 大庆市萨尔图区老李家常菜馆
-    g.add_licence(laoli, L["food_trade"], decision=d(2024, 6, 3), doc="庆萨市监食许〔2024〕268号",
+    day = months_ago(30)
+    g.add_licence(laoli, L["food_trade"], decision=day, doc=f"庆萨市监食许〔{day.year}〕268号",
                   number="JY22306020026871", content="热食类食品制售")
-    g.add_penalty(laoli, V["m_food_check"], option=V["m_food_check"].options[0], decision=d(2026, 10, 12),
-                  agency_kind="market_d", doc="庆萨市监罚〔2026〕103号", tier_stated=True,
-                  facts="经查，当事人于2026年9月8日购进牛肉时未查验供货者的许可证和动物检疫合格证明，"
-                        "未如实记录进货查验信息。")
+    day = ago(24)
+    rec["warning"] = g.add_penalty(
+        laoli, V["m_food_check"], option=V["m_food_check"].options[0], decision=day, agency_kind="market_d",
+        doc=f"庆萨市监罚〔{day.year}〕103号", tier_stated=True,
+        facts=f"经查，当事人于{cn(day, 34)}购进牛肉时未查验供货者的许可证和动物检疫合格证明，未如实记录进货查验信息。")
 
     # 7. 赵文强 (natural person)
-    g.add_list_entry(zhao, "失信被执行人", decision=d(2025, 11, 3), doc="(2025)黑0602执1234号",
-                     reason="有履行能力而拒不履行生效法律文书确定义务",
-                     remark="执行依据：(2025)黑0602民初567号民事判决书；执行标的：人民币86,000元")
+    day = months_ago(13)
+    rec["court"] = g.add_list_entry(zhao, "失信被执行人", decision=day, doc=f"({day.year})黑0602执1234号",
+                                    reason="有履行能力而拒不履行生效法律文书确定义务",
+                                    remark=f"执行依据：({day.year})黑0602民初567号民事判决书；执行标的：人民币86,000元")
 
     # 8. 哈尔滨市北辰物流有限公司
-    g.add_licence(beichen, L["road"], decision=d(2024, 2, 26), doc="哈交运许〔2024〕402号",
+    day = months_ago(34)
+    g.add_licence(beichen, L["road"], decision=day, doc=f"哈交运许〔{day.year}〕402号",
                   number="黑交运管许可哈字230103004021号", content="道路普通货物运输")
-    g.add_penalty(beichen, V["tr_overload"], option=V["tr_overload"].options[0], decision=d(2026, 3, 16),
-                  doc="哈交执罚〔2026〕233号", fine=Decimal("1.5"), tier_stated=False,
-                  facts="经查，当事人于2026年2月9日指使驾驶人驾驶车辆黑A7Q2K9超限运输货物，超限38%。")
-    p = g.add_penalty(beichen, V["tr_maintain"], option=V["tr_maintain"].options[0], decision=d(2026, 7, 8),
-                      doc="哈交执罚〔2026〕517号", fine=Decimal("0.3"), tier_stated=True,
-                      facts="经查，当事人所属营运车辆黑A3M8P1未按规定进行二级维护，于2026年6月15日检查时仍从事运输经营。")
-    g.expire(p)
-    g.add_list_entry(beichen, "重点关注名单", rule=ListRule("transport", "", (), 12, 1), decision=d(2026, 8, 5),
-                     doc="哈交信关〔2026〕12号", reason="一年内因道路运输违法行为受到两次行政处罚")
+    day = ago(33)
+    rec["too_early"] = g.add_penalty(
+        beichen, V["tr_overload"], option=V["tr_overload"].options[0], decision=day,
+        doc=f"哈交执罚〔{day.year}〕233号", fine=Decimal("1.5"), tier_stated=False,
+        facts=f"经查，当事人于{cn(day, 36)}指使驾驶人驾驶车辆黑A7Q2K9超限运输货物，超限38%。")
+    day = months_ago(16)
+    rec["lapsed"] = p = g.add_penalty(
+        beichen, V["tr_overload"], option=V["tr_overload"].options[0], decision=day,
+        doc=f"哈交执罚〔{day.year}〕517号", fine=Decimal("0.8"), tier_stated=True,
+        facts=f"经查，当事人于{cn(day, 23)}指使驾驶人驾驶车辆黑A3M8P1超限运输货物，超限21%。")
+    g._expire_if_lapsed(p, beichen)
 
     # 9. 西安市瀚祺机电设备有限公司
-    g.add_penalty(hanqi, V["m_ad_false"], option=V["m_ad_false"].options[0], decision=d(2026, 4, 22),
-                  agency_kind="market", doc="西市监罚〔2026〕45号", fine=Decimal("8"), tier_stated=False,
-                  facts="经查，当事人自2026年1月起在其微信公众号发布含有“节能百分之五十”“零故障”等内容的广告，"
-                        "广告内容与实际情况不符，广告费用16,000元。")
-    p = g.add_list_entry(hanqi, "重点关注名单", decision=d(2025, 3, 10), doc="西发改信关〔2025〕31号",
-                         reason="一年内受到两次以上行政处罚")
-    g.expire(p)
-    g.add_list_entry(hanqi, "大数据警示名单", decision=d(2026, 5, 18), doc="西信用办警〔2026〕7号",
-                     reason="在重点关注名单期间三项以上关键字段出现失信信息")
+    day = months_ago(7)
+    rec["false_ad"] = g.add_penalty(
+        hanqi, V["m_ad_false"], option=V["m_ad_false"].options[0], decision=day, agency_kind="market",
+        doc=f"西市监罚〔{day.year}〕45号", fine=Decimal("8"), tier_stated=False,
+        facts=f"经查，当事人自{cn(day, 110)}起在其微信公众号发布含有“节能百分之五十”“零故障”等内容的广告，"
+              "广告内容与实际情况不符，广告费用16,000元。")
+    day = min(TRANSITIONAL_DAY, ago(60))
+    rec["transitional"] = g.add_penalty(
+        hanqi, V["e_water"], option=V["e_water"].options[1], decision=day, doc=f"西环罚〔{day.year}〕12号",
+        fine=Decimal("30"), tier_stated=True,
+        facts=f"{cn(day, 40)}现场检查发现，当事人通过暗管将生产废水直接排入市政雨水管网，逃避监管。" + SERIOUS)
+    g._expire_if_lapsed(rec["transitional"], hanqi)
 
     # 10. 福州市榕兴进出口贸易有限公司
-    g.add_penalty(rongxing, V["t_evasion"], option=V["t_evasion"].options[0], decision=d(2025, 12, 5),
-                  doc="榕税稽罚〔2025〕18号", fine=Decimal("186.4"), tier_stated=True,
-                  facts="经检查，当事人2024年度通过账外经营、隐匿收入方式少缴增值税、企业所得税等税款合计3,728,000元。")
-    g.add_list_entry(rongxing, "重大税收违法失信主体", decision=d(2025, 12, 19), doc="榕税稽罚〔2025〕18号",
-                     reason="偷税数额100万元以上且占各税种应纳税总额10%以上")
-    g.add_penalty(rongxing, V["s_hazard"], option=V["s_hazard"].options[0], decision=d(2026, 1, 14),
-                  doc="榕应急罚〔2026〕8号", fine=Decimal("5"), tier_stated=False,
-                  facts="2025年12月2日现场检查发现，当事人仓库存在易燃易爆物品未分类存放等事故隐患，未采取措施消除。")
+    day = months_ago(9)
+    rec["evasion"] = g.add_penalty(
+        rongxing, V["t_evasion"], option=V["t_evasion"].options[0], decision=day, doc=f"榕税稽罚〔{day.year}〕18号",
+        fine=Decimal("186.4"), tier_stated=True,
+        facts=f"经检查，当事人{day.year - 1}年度通过账外经营、隐匿收入方式少缴增值税、企业所得税等税款合计3,728,000元。")
+    day = _weekday_on_or_before(day + dt.timedelta(days=14))
+    rec["tax_list"] = g.add_list_entry(rongxing, "重大税收违法失信主体", decision=day, doc=rec["evasion"]["doc_number"],
+                                       reason="偷税数额100万元以上且占各税种应纳税总额10%以上")
+    day = months_ago(4)
+    rec["hazard"] = g.add_penalty(
+        rongxing, V["s_hazard"], option=V["s_hazard"].options[0], decision=day, doc=f"榕应急罚〔{day.year}〕8号",
+        fine=Decimal("5"), tier_stated=False,
+        facts=f"{cn(day, 43)}现场检查发现，当事人仓库存在易燃易爆物品未分类存放等事故隐患，未采取措施消除。")
 
     # 12. 大庆市龙凤区湖畔社区卫生服务中心 (11, 厦门市海澄软件科技有限公司, has no records)
-    g.add_licence(hupan, L["medical"], decision=d(2023, 7, 20), doc="庆卫医许〔2023〕12号",
+    day = months_ago(40)
+    g.add_licence(hupan, L["medical"], decision=day, doc=f"庆卫医许〔{day.year}〕12号",
                   number=hupan.code[8:17] + "23060311A1002", content="预防保健科；全科医疗科；中医科")
-    g.add_penalty(hupan, V["h_waste"], option=V["h_waste"].options[0], decision=d(2026, 8, 25),
-                  doc="庆卫医罚〔2026〕19号", tier_stated=True,
-                  facts="2026年7月30日检查发现，当事人未将医疗废物按照类别分置于专用包装物或者容器，"
-                        "损伤性废物与感染性废物混放。")
+    day = _weekday_on_or_before(add_months(today + dt.timedelta(days=5), -3))  # 轻微: shown 3 months
+    rec["ending_soon"] = g.add_penalty(
+        hupan, V["h_waste"], option=V["h_waste"].options[0], decision=day, doc=f"庆卫医罚〔{day.year}〕19号",
+        tier_stated=True,
+        facts=f"{cn(day, 26)}检查发现，当事人未将医疗废物按照类别分置于专用包装物或者容器，损伤性废物与感染性废物混放。")
+
+    # 13. 大庆市润穗食品有限公司
+    day = months_ago(14)
+    rec["restriction"] = g.add_penalty(
+        runsui, V["m_food_ban"], option=V["m_food_ban"].options[0], decision=day, agency_kind="market",
+        doc=f"庆市监罚字〔{day.year}〕第77号", fine=Decimal("12"), confiscation=Decimal("0.235"),
+        tier_stated=True, cert="food_prod",
+        facts=f"经查，当事人于{cn(day, 52)}加工销售的速冻水饺经抽样检验检出非食用物质，货值金额6,800元，"
+              "违法所得2,350元，情节严重。")
+
+    # 14. 大庆市泓沣化工产品销售有限公司
+    watch, rec["big_data"] = g.warning_chain(
+        hongfeng, day=ago(30), gaps=(35, 60, 75), status=False,
+        sectors=tuple(KEY_SECTOR_BY_NAME[n] for n in ("生态环境", "安全生产", "税收")))
+    for i, entry in enumerate(watch, 1):
+        rec[f"watch{i}"] = entry
 
     g.rng = saved_rng
     g.reserved_docs.update(r["doc_number"] for r in g.record_rows)
+    return rec, tix
 
 
 # ------------------------------------------------------------------------------ public API
@@ -1790,8 +2019,9 @@ PARALLEL_MIN_SUBJECTS = 20000
 
 
 def seed(engine, subjects: int = DEFAULT_SUBJECTS, seed: int = DEFAULT_SEED,
-         progress: bool = False) -> dict[str, int]:
-    """Write `subjects` demo subjects (at least the showcase) with their records and tickets.
+         progress: bool = False, today: dt.date | None = None) -> dict[str, int]:
+    """Write `subjects` demo subjects (at least the showcase) with their records and tickets, dated
+    back from `today` (the seeding day; date.today() unless given).
 
     Refuses a database that already has subjects (DemoDataError): the showcase codes are fixed and
     would collide. Returns counts: subjects, natural persons, penalties, licenses, list entries,
@@ -1801,21 +2031,23 @@ def seed(engine, subjects: int = DEFAULT_SUBJECTS, seed: int = DEFAULT_SEED,
         raise DemoDataError("数据库已有主体数据，演示数据只写入空库 (the database already has subjects)")
     total = max(int(subjects), len(SHOWCASE))
     now = dt.datetime.now(UTC)
+    today = today or dt.date.today()
     with engine.begin() as conn:
         with bulk_session_settings(conn):
-            stats = _write_all(conn, total, seed, now, progress)
+            stats = _write_all(conn, total, seed, now, progress, today)
     return stats
 
 
-def _write_all(conn, total: int, seed: int, now: dt.datetime, progress: bool) -> dict[str, int]:
+def _write_all(conn, total: int, seed: int, now: dt.datetime, progress: bool, today: dt.date) -> dict[str, int]:
     tables = {"subjects": Subject.__table__, "records": Record.__table__, "tickets": Ticket.__table__,
               "ticket_events": TicketEvent.__table__}
     batch_id = conn.execute(ImportBatch.__table__.insert().values(
-        kind="demo", file_name=f"demo:seed={seed},subjects={total}", strict=False, started_at=now,
+        kind="demo", file_name=f"demo:seed={seed},subjects={total},today={today.isoformat()}", strict=False,
+        started_at=now,
         imported=0, updated=0, unchanged=0, rejected=0, actor="xinyong db seed-demo")).inserted_primary_key[0]
     first_ids = {name: _max_id(conn, t) + 1 for name, t in tables.items()}
     writer = BulkWriter(conn.dialect)
-    g = _Generator(FastRandom(seed), now, batch_id, first_ids)
+    g = _Generator(FastRandom(seed), now, batch_id, first_ids, today)
     parallel = total >= PARALLEL_MIN_SUBJECTS and sys.platform.startswith("linux")
     messages = _forked(g, writer, total) if parallel else _chunks(g, writer, total)
     from tqdm import tqdm

@@ -1,4 +1,8 @@
-"""The display rules of the enquiry conversation (actions/rules/display.yml), loaded once."""
+"""The display rules of the enquiry conversation (actions/rules/display.yml), loaded once.
+
+Who may see what. The rules the replies state (objections, display periods) are in the one rules
+table, services.workflow_rules.
+"""
 from __future__ import annotations
 
 import functools
@@ -7,23 +11,18 @@ from pathlib import Path
 
 import yaml
 
-from actions.services.workflow_rules import Cited as CitedRule
-
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "display.yml"
 
 
 @dataclass(frozen=True)
 class DisplayRules:
-    objection_rule: CitedRule
     person_public_lists: tuple[str, ...]
     hidden_count_audiences: tuple[str, ...]
 
 
 def load(path: Path = RULES_FILE) -> DisplayRules:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    objection = data["objection_suspends_punishment"]
     return DisplayRules(
-        objection_rule=CitedRule(objection["text"], objection["source"], objection.get("clause", "")),
         person_public_lists=tuple(data["person_public_lists"]["lists"]),
         hidden_count_audiences=tuple(data["hidden_count_audience"]["audiences"]),
     )

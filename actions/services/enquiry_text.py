@@ -2,15 +2,24 @@
 
 Chinese for everyone; English labels for English-speaking users (the record contents themselves
 are Chinese data and stay as published). Dates are written 2026年3月5日 / 2026-03-05.
+
+Each penalty shows its 失信程度 (推定 where the platform derived it) and 公示截止期, each list entry its
+有效期至, so "挂多久" is answered by the lookup itself. Rules come from the one rules table
+(services.workflow_rules), worded by services.legal_words: with their source, a local rule (大庆's
+suspension of measures during an objection) only for records of its region. Text in “ ” is verbatim
+from a document; words on buttons are written 【…】.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from actions.services import display_periods
 from actions.services.dates import NO_EXPIRY
-from actions.services.display_rules import rules
 from actions.services.enquiry import KINDS, Enquiry, RecordView
+from actions.services.legal_words import objection_measures, stated
+from actions.services.workflow_rules import rules
 
 PAGE_SIZE = 5
 
@@ -25,6 +34,28 @@ class Page:
     text: str
     shown: int  # records on this page
     next_offset: int | None  # where the next page starts, None when this was the last
+
+
+# ---------------------------------------------------------------- display terms
+
+@dataclass(frozen=True)
+class Shown:
+    """What the lookup shows of a record's display term."""
+    tier: str | None
+    derived: bool
+    ends: dt.date | None
+    transitional: bool
+
+
+def shown_term(r: RecordView, region: str | None = None) -> Shown:
+    """The record's tier and end of display, from the one display rule (services.display_periods).
+    The read path puts them on the RecordView (tier, tier_derived, display_ends); a view built
+    without them (tests, older callers) gets them computed here the same way."""
+    region = region or getattr(r, "region", None)
+    term = display_periods.term(display_periods.facts_of(r, region=region))
+    if getattr(r, "tier", None) or getattr(r, "display_ends", None):
+        return Shown(r.tier, bool(r.tier_derived), r.display_ends, term.transitional)
+    return Shown(term.tier, term.tier_derived, term.ends, term.transitional)
 
 
 def _d(value) -> str:
@@ -44,42 +75,92 @@ def _until(r: RecordView) -> str:
     return _d(r.valid_to)
 
 
-def _record_zh(r: RecordView) -> str:
+def _tier_zh(s: Shown) -> str:
+    return f"失信程度：{s.tier}（推定）" if s.derived else f"失信程度：{s.tier}"
+
+
+def _term_zh(r: RecordView, s: Shown) -> str:
+    """The second line of a penalty or list entry: how grave, and until when it is shown."""
+    parts = [_tier_zh(s)] if s.tier else []
+    if r.kind == "list" and r.valid_to:
+        parts.append(f"有效期至 {_until(r)}")
+        if s.ends and s.ends < r.valid_to:  # its tier ends display first (经营异常名录: 轻微, 3 months)
+            parts.append(f"公示截止期 {_d(s.ends)}")
+    elif s.ends:
+        parts.append(f"公示截止期 {_d(s.ends)}")
+    elif r.kind == "list":
+        parts.append("有效期以认定部门的规定为准")
+    return "  " + "｜".join(parts) if parts else ""
+
+
+def _term_en(r: RecordView, s: Shown) -> str:
+    parts = [f"severity {s.tier}" + (" (derived)" if s.derived else "")] if s.tier else []
+    if r.kind == "list" and r.valid_to:
+        parts.append(f"valid until {_until(r) if r.valid_to < NO_EXPIRY else 'no expiry'}")
+        if s.ends and s.ends < r.valid_to:
+            parts.append(f"displayed until {_d(s.ends)}")
+    elif s.ends:
+        parts.append(f"displayed until {_d(s.ends)}")
+    elif r.kind == "list":
+        parts.append("validity as the listing authority decides")
+    return "  " + " | ".join(parts) if parts else ""
+
+
+def _record_zh(r: RecordView, region: str | None) -> str:
     status = r.display_status
     if r.kind == "penalty":
         what = "；".join(x for x in (r.category, r.content) if x) or r.violation_type or ""
         amount = "" if "罚款" in (r.content or "") else _amount(r.fine_amount)  # content usually states it
-        line = (f"· 【行政处罚】{r.doc_number}｜{_d(r.decision_date)}｜{r.agency}｜{what}{amount}"
-                f"｜{status}")
+        lines = [f"· 【行政处罚】{r.doc_number}｜{_d(r.decision_date)}｜{r.agency}｜{what}{amount}｜{status}",
+                 _term_zh(r, shown_term(r, region))]
     elif r.kind == "license":
         name = r.license_name or "行政许可"
         number = f"（编号 {r.license_number}）" if r.license_number else ""
-        line = (f"· 【行政许可】{name}{number}｜{r.doc_number}｜{r.agency}｜"
-                f"有效期 {_d(r.valid_from or r.decision_date)} 至 {_until(r)}")
+        lines = [f"· 【行政许可】{name}{number}｜{r.doc_number}｜{r.agency}｜"
+                 f"有效期 {_d(r.valid_from or r.decision_date)} 至 {_until(r)}"]
     else:
         reason = f"｜列入事由：{r.list_reason}" if r.list_reason else ""
-        until = f"，有效期至 {_until(r)}" if r.valid_to else ""
-        line = f"· 【{r.list_type}】{r.doc_number}｜认定部门：{r.agency}｜列入日期 {_d(r.decision_date)}{until}{reason}｜{status}"
+        lines = [f"· 【{r.list_type}】{r.doc_number}｜认定部门：{r.agency}｜列入日期 {_d(r.decision_date)}{reason}｜{status}",
+                 _term_zh(r, shown_term(r, region))]
     if r.under_objection:
-        rule = rules().objection_rule
-        line += f"\n  该信息正在异议核实中：{rule.text}（{rule.citation}）。"
-    return line
+        lines.append(f"  该信息正在异议核实中。{objection_measures(region)}")
+    return "\n".join(line for line in lines if line)
 
 
-def _record_en(r: RecordView) -> str:
+def _record_en(r: RecordView, region: str | None) -> str:
     status = STATUS_EN.get(r.display_status, r.display_status)
     if r.kind == "penalty":
         what = "; ".join(x for x in (r.category, r.content) if x) or ""
-        line = f"- Penalty {r.doc_number} | {_d(r.decision_date)} | {r.agency} | {what} | {status}"
+        lines = [f"- Penalty {r.doc_number} | {_d(r.decision_date)} | {r.agency} | {what} | {status}",
+                 _term_en(r, shown_term(r, region))]
     elif r.kind == "license":
-        line = (f"- Licence {r.license_name or ''} {r.doc_number} | {r.agency} | "
-                f"valid {_d(r.valid_from or r.decision_date)} to {_until(r) if r.valid_to else '—'}")
+        lines = [f"- Licence {r.license_name or ''} {r.doc_number} | {r.agency} | "
+                 f"valid {_d(r.valid_from or r.decision_date)} to {_until(r) if r.valid_to else '—'}"]
     else:
-        line = f"- List: {r.list_type} {r.doc_number} | {r.agency} | since {_d(r.decision_date)} | {status}"
+        lines = [f"- List: {r.list_type} {r.doc_number} | {r.agency} | since {_d(r.decision_date)} | {status}",
+                 _term_en(r, shown_term(r, region))]
     if r.under_objection:
-        line += "\n  Under objection: joint punishment measures are suspended while it is verified."
-    return line
+        lines.append(f"  Under objection. {objection_measures(region, english=True)}")
+    return "\n".join(line for line in lines if line)
 
+
+def _notes(records: list[RecordView], region: str | None, english: bool) -> list[str]:
+    """Once per page: what 推定 means, and the platform's reading for decisions before the current rule."""
+    terms = [shown_term(r, region) for r in records if r.kind != "license"]
+    table, out = rules(), []
+    if any(s.tier and s.derived for s in terms):
+        out.append("(derived): the platform's reading of the penalty type; the record states no severity "
+                   f"({table.tiers.source})." if english else
+                   f"注：标（推定）的失信程度是本平台根据处罚类别推定的，原记录未标注（依据：{table.tiers.source}）。")
+    if any(s.transitional for s in terms):
+        current = table.current
+        out.append(f"Decided before {current.effective_from.isoformat()}: the platform applies whichever of the old and "
+                   f"the new rule is more favourable — its own reading, no transitional clause was found "
+                   f"({table.transition.source})." if english else f"注：{stated(table.transition)}。")
+    return out
+
+
+# ---------------------------------------------------------------- the page
 
 def header(e: Enquiry, english: bool = False) -> str:
     s = e.subject
@@ -104,6 +185,7 @@ def _summary_zh(e: Enquiry) -> str:
 def render(e: Enquiry, offset: int = 0, english: bool = False, page_size: int | None = None) -> Page:
     """The page of the enquiry that starts at `offset` (0 = first page, with the header)."""
     page_size = page_size or PAGE_SIZE
+    region = e.subject.region
     lines: list[str] = []
     if offset == 0:
         lines.append(header(e, english))
@@ -129,11 +211,12 @@ def render(e: Enquiry, offset: int = 0, english: bool = False, page_size: int | 
             current = r.kind
             total = sum(1 for x in e.records if x.kind == r.kind)
             lines.append(f"{KIND_NAMES[r.kind]}（{total} 条）：")
-        lines.append(_record_en(r) if english else _record_zh(r))
+        lines.append(_record_en(r, region) if english else _record_zh(r, region))
+    lines += _notes(page, region, english)
     end = offset + len(page)
     remaining = len(e.records) - end
     if remaining > 0:
         lines.append(f"{end} of {len(e.records)} shown; say \"more\" for the next page." if english
-                     else f"已显示第 {offset + 1}–{end} 条，共 {len(e.records)} 条。还有 {remaining} 条，可以点“查看更多”。")
+                     else f"已显示第 {offset + 1}–{end} 条，共 {len(e.records)} 条。还有 {remaining} 条，可以点【查看更多】。")
         return Page("\n".join(lines), len(page), end)
     return Page("\n".join(lines), len(page), None)

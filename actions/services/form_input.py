@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from actions.services.textnorm import clean_text, to_simplified
 from actions.services.workflow_rules import rules
 
 _CANCEL = re.compile(
@@ -185,3 +186,76 @@ _QUESTION = re.compile(r"[?？]|吗|么|怎么|如何|多久|多长|什么|哪�
 
 def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text))
+
+
+# ---------------------------------------------------------------- has the penalty been performed?
+# The repair form asks whether the fine is paid in full and the rectification done (36号: the duties
+# fully performed). Three answers, named as services.eligibility names them; anything else is None
+# and asked again. Typos seen in real answers are part of the patterns (缴请, 交玩, 整该, 以经, 缴那).
+PERFORMED, NOT_YET, INSTALMENTS = "yes", "no", "instalments"
+
+_DUTY = (r"(?:交|缴|付|还清|还完|结清|整改|整该|改正|纠正|履行|完成|做完|做好|弄完|弄好|搞完|搞好|搞定|办完|办好|"
+         r"到位|落实|(?:做|弄|搞|办)(?!法))")
+# Said instead of an answer: asked again, never read as yes.
+_UNSURE = re.compile(r"不确定|不知道|不清楚|说不好|记不清|不记得|忘了|好像|可能|大概|也许|应该|估计|差不多|"
+                     r"[?？]|吗$|not sure|don'?t know|maybe|probably", re.I)
+# Nothing ordered ("没有整改要求", "没有罚款", "只是警告"): taken out before reading, so that it is not
+# read as "没有整改"; on its own it is no answer (the question names the button for it).
+_NOTHING_OWED = re.compile(r"(?:没有|没|无|不需要|不用|无需|不涉及)(?:要求)?(?:整改|改正)(?:要求|任务)|"
+                           r"(?:无需|不需要|不用)(?:整改|改正)|(?:没有|没|无|不涉及)罚款(?!要?(?:交|缴))|"
+                           r"(?:不用|无需|不需要|不必)(?:交|缴)(?:罚款)?|(?:只是|只有|仅是?|仅为)(?:警告|通报批评)")
+_INSTALMENT = re.compile(r"分期|分批|分次|分[两二三四五六七八九十几多\d]+(?:期|次|批|个月)|按月|每个?月|月供|"
+                         r"instal+ments?|monthly|payment plan", re.I)
+_ONGOING = re.compile(r"(?:还|仍|正)在(?:交|缴|付|还)|在(?:交|缴)着|(?:交|缴)着呢|(?:付款|缴款|缴纳|交纳|还款|缴费|分期)中|"
+                      r"still paying|paying off|being paid", re.I)
+_PARTIAL = re.compile(r"一半|一部分|部分|还差|还欠|欠着|拖欠|剩(?:下|余)|(?:交|缴|付)不(?:起|了|上)|没钱|"
+                      r"partly|partially|part of", re.I)
+_NOT_YET = re.compile(
+    r"(?:没|未|没有|还没|尚未|还未|没能|不曾)(?:有)?(?:全部|完全|都|全)?(?:把|将)?(?:罚款|罚金|钱)?" + _DUTY + "|"
+    # the duty first, then the negation: "罚款还没", "整改也没", "钱都没"
+    r"(?:罚款|罚金|罚没款|钱|整改|整该|义务)(?:还|也|都|仍)?(?:没|未|尚未|没有)(?!问题)|"
+    r"(?:还在|正在|仍在|还得|还要|还需)(?:整改|改|做|弄|搞|办|处理)|整改中|不(?:交|缴|付|整改|履行)|"
+    r"^(?:没|没有|没呢|还没|还没有|还没呢|否|不是|未|尚未|不)[啊呀呢哦吧嘛。.!！~]*$|"
+    r"not yet|not paid|unpaid|not done|not finished|not completed|haven'?t|hasn'?t|have not|has not|outstanding|"
+    r"^(?:no|nope|not)\b(?! problem)", re.I)
+_DONE = re.compile(
+    r"(?:交|缴|付|还|结)(?:完|清|请|齐|玩|过了|掉了)|"
+    r"(?:已|已经|以经|都|全|全部|早就|早已|早|足额|全额|按时)(?:经)?"
+    r"(?:交|缴|付|缴纳|交纳|上缴|补缴|缴那|结清|整改|履行|完成|改正|改好|办好|弄好)|"
+    r"(?:交|缴|缴纳|交纳|付|上缴|补缴|缴那)了|(?:整改|整该)(?:完|好|到位|结束|完成|完毕|了|过了)|改(?:好|完|正)了|"
+    r"(?:弄|搞|办|做|处理)(?:好|完|妥)|搞定|履行(?:完|了|完毕)|全部履行|都(?:好|完)了|完成了|"
+    r"fully paid|paid in full|paid off|all paid|\bpaid\b|all done|\bdone\b|completed?\b|fulfil+ed|settled", re.I)
+_BARE_YES = re.compile(r"^(?:是|是的|对|对的|是啊|对啊|嗯是的|yes|yep|yeah)[。.!！~]*$", re.I)
+_ABOUT_DUTIES = re.compile(r"罚款|罚金|罚没|整改|整该|缴|交|付款|履行|分期|义务|fine|paid|pay|instal", re.I)
+
+
+def _any(pattern: re.Pattern, *texts: str) -> bool:
+    return any(pattern.search(t) for t in texts)
+
+
+def performance_of(text: str) -> str | None:
+    """PERFORMED, NOT_YET or INSTALMENTS for an answer to "罚款是否已全部缴清、整改是否已完成", or None
+    when it is not clearly one of them. Anything still owed wins over words of completion
+    ("已经缴了但整改没完" is NOT_YET); a hedge ("应该交了吧") is no answer."""
+    s = _NOTHING_OWED.sub("，", to_simplified(clean_text(text)).lower())
+    zh = _NOTHING_OWED.sub("，", s.replace(" ", ""))  # Chinese without spaces; `s` keeps English words apart
+    if not zh.strip("，") or _any(_UNSURE, s):
+        return None
+    done, instalment = _any(_DONE, zh, s), _any(_INSTALMENT, zh, s)
+    ongoing, not_yet = _any(_ONGOING, zh, s), _any(_NOT_YET, zh, s)
+    if ongoing or (instalment and (not_yet or not done)):
+        return INSTALMENTS  # "分两期缴清了" is done; "分期还在交" and a bare "分期" are not
+    if not_yet or _any(_PARTIAL, zh, s):
+        return NOT_YET
+    if done or _BARE_YES.match(zh) or _BARE_YES.match(s):
+        return PERFORMED
+    return None
+
+
+def says_not_performed(text: str) -> str | None:
+    """NOT_YET or INSTALMENTS when a message typed for another question says the duties are not yet
+    performed ("其实罚款还没交"); only a message that speaks of the fine or the rectification counts."""
+    if not _ABOUT_DUTIES.search(to_simplified(text or "").lower()):
+        return None
+    found = performance_of(text)
+    return found if found in (NOT_YET, INSTALMENTS) else None

@@ -66,13 +66,13 @@ def refusal(who: StaffUser | None, proposal: TicketProposal | None, outcome: str
     if who is None or not who.active:
         return "没有这个在用的工作人员账号，不能作出决定"
     if not may_approve(who.role):
-        return (f"“{outcome}”会改变记录的公示内容，须由主管（supervisor）或管理员（admin）批准，"
-                f"一名{ROLE_NAMES.get(who.role, who.role)}不能单独决定。请选择“提请批准”，由主管批准后生效。")
+        return (f"【{outcome}】会改变记录的公示内容，须由主管（supervisor）或管理员（admin）批准，"
+                f"一名{ROLE_NAMES.get(who.role, who.role)}不能单独决定。请选择【提请批准】，由主管批准后生效。")
     if proposal is None:
-        return (f"“{outcome}”会改变记录的公示内容，须双人复核：由一名工作人员提请批准，另一名主管或管理员批准。"
-                f"这张申请还没有待批准的提议；请先“提请批准”，再由另一位主管或管理员批准。")
+        return (f"【{outcome}】会改变记录的公示内容，须双人复核：由一名工作人员提请批准，另一名主管或管理员批准。"
+                f"这张申请还没有待批准的提议；请先【提请批准】，再由另一位主管或管理员批准。")
     if proposal.outcome != outcome:
-        return f"待批准的提议是“{proposal.outcome}”，不是“{outcome}”；请批准或驳回该提议。"
+        return f"待批准的提议是【{proposal.outcome}】，不是【{outcome}】；请批准或驳回该提议。"
     if proposal.proposed_by == who.id:
         return "不能批准自己提出的决定：须由另一位主管或管理员批准（双人复核）。"
     return None

@@ -35,7 +35,7 @@ TRANSCRIPT_KEEP = 400  # a long handed-over conversation keeps this many turns
 PER_PAGE = 50  # requests on one page of the console queue
 WAITING, TAKEN, CLOSED = "待处理", "处理中", "已关闭"
 TAKEN_TEXT = "工作人员已接入，请直接在这里留言，工作人员会在这里回复您。"
-CLOSED_TEXT = "工作人员已结束本次人工服务。您可以继续向信用助手提问；如需再次转人工，请说“转人工”。"
+CLOSED_TEXT = "工作人员已结束本次人工服务。您可以继续向信用助手提问；如需再次转人工，请说【转人工】。"
 
 
 class HandoffError(ValueError):

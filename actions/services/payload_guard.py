@@ -4,8 +4,8 @@ Rasa reads any message starting with "/" as `/intent{"entity": value, ...}` with
 user can send any intent with any entity values, of any JSON type: the button payloads are not
 the only payloads that arrive. Every action reads entities through `actions.latest.latest_entity`,
 which passes them through `entity_value` here: a value of the wrong type or shape counts as
-absent. Internal entities have fixed shapes (`choice`: r<record id>, g<ground number>, cancel;
-`page`: an offset); names and document numbers are text without markup, of bounded length.
+absent. Internal entities have fixed shapes (`choice`: r<record id>, g<ground number>, cancel,
+performed-yes|no|instalments; `page`: an offset); names and document numbers are text without markup, of bounded length.
 
 Whether a value that has the right shape may be used (a record this conversation was offered) is
 for the service that owns the data to say: `tickets.offered_record`.
@@ -21,7 +21,7 @@ MAX_RECORD_ID = 2**31 - 1  # an INTEGER column: a larger id is an error in Postg
 
 # Fixed shapes, on the value as sent (ASCII digits only: "²".isdigit() is True, int("²") fails).
 _SHAPES = {
-    "choice": re.compile(r"(?:r[0-9]{1,10}|g[0-9]{1,2}|cancel)"),
+    "choice": re.compile(r"(?:r[0-9]{1,10}|g[0-9]{1,2}|cancel|performed-(?:yes|no|instalments))"),
     "page": re.compile(r"[0-9]{1,6}"),
     "ticket_id": re.compile(r"(?:YY|XF)[-_ —]?[0-9]{8}[-_ —]?[0-9]{4}", re.I),
     "phone": re.compile(r"[0-9+()（）\-—－ ]{3,30}"),
@@ -67,6 +67,13 @@ def record_choice(choice: str | None) -> int | None:
     if choice and _SHAPES["choice"].fullmatch(choice) and choice.startswith("r"):
         record_id = int(choice[1:])
         return record_id if 0 < record_id <= MAX_RECORD_ID else None
+    return None
+
+
+def performance_choice(choice: str | None) -> str | None:
+    """The answer of a repair form's performance button (performed-yes|no|instalments), or None."""
+    if choice and _SHAPES["choice"].fullmatch(choice) and choice.startswith("performed-"):
+        return choice[len("performed-"):]
     return None
 
 

@@ -3,6 +3,11 @@
 Pure functions of the index and a small context dict that the action keeps in the `policy_context`
 slot: {"q": the question, "hits": covered clause ids best first, "shown": ids already shown}.
 Texts are Simplified; the action's Reply converts them to the user's script.
+
+Quotes are quotes: a document's sentences go inside “ ” as published (non-adjacent ones joined
+by ……); a rules-table clause is the platform's wording and is labelled so, never quoted. A local
+rules-table clause is stated only when the question asks about it (policy_rules.stated_for, applied
+by the index's `answers`).
 """
 from __future__ import annotations
 
@@ -12,12 +17,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from actions.services.policy_docs import Clause
+from actions.services.policy_rules import PLATFORM
 from actions.services.policy_search import PolicyIndex, Query
 from actions.services.textnorm import to_simplified
 
 MAX_OTHERS = 2
 _NUMBERING = re.compile(r"^(第[一二三四五六七八九十]+[节章]\s*|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．])")
-HINT = "（回复“原文”查看整条原文，回复“还有吗”查看下一条相关规定。）"
+HINT = "（回复【原文】查看整条原文，回复【还有吗】查看下一条相关规定。）"
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ def sentences(text: str) -> tuple[str, ...]:
         for sent in _sentencizer()(paragraph).sents:
             s = _NUMBERING.sub("", sent.text.strip()).strip()
             # A very long sentence is a list of measures: its semicolon parts can stand alone.
-            parts = [p + "；" for p in s.rstrip("；").split("；")] if len(s) > LONG_SENTENCE else [s]
+            parts = [p + "；" for p in s.split("；")[:-1]] + [s.split("；")[-1]] if len(s) > LONG_SENTENCE else [s]
             out.extend(p for p in parts if p.strip("；"))
     return tuple(out)
 
@@ -108,9 +114,15 @@ def _best_sentences(clause: Clause, index: PolicyIndex, q: Query, limit: int = 2
     return [sents[i] for i in sorted(chosen)[:limit]]
 
 
-def _quote(sents: list[str]) -> str:
-    text = "".join(s if s[-1] in "。；！？;!?" else s + "。" for s in sents)
-    return to_simplified(text.rstrip("；") + ("。" if text.endswith("；") else ""))
+def _quote(sents: list[str], clause: Clause) -> str:
+    """The sentences as published (Simplified), for “ ”: sentences not next to each other in the
+    clause are joined by ……; nothing is added inside (the reply's own full stop goes after “ ”)."""
+    whole = "".join(to_simplified(clause.text).split())
+    text = ""
+    for s in (to_simplified(s) for s in sents):
+        joined = text + s
+        text = joined if not text or "".join(joined.split()) in whole else f"{text}……{s}"
+    return text
 
 
 def _origin(clause: Clause) -> str:
@@ -119,20 +131,30 @@ def _origin(clause: Clause) -> str:
     return to_simplified(f"{clause.doc.title_cite}{clause.where}（{clause.doc.region}）")
 
 
-def _clause_answer(clause: Clause, index: PolicyIndex, q: Query) -> str:
+def _is_local(clause: Clause) -> bool:
+    return clause.doc.region not in ("全国", PLATFORM)
+
+
+def _rules_lead(clause: Clause) -> str:
+    """A rules-table clause is our wording of a rule: say whose rule it is and that it is not a quote."""
     region = clause.doc.region
-    if clause.source and region == "全国":
-        lead = "全国统一的规定："
-    elif clause.source and "通行做法" in region:
-        lead = "各地的通行做法（以当地规定为准）："
-    else:
-        lead = f"{region}的规定："
-    return f"{lead}“{_quote(_best_sentences(clause, index, q))}”\n出处：{_origin(clause)}"
+    if region == "全国":
+        return "全国性规定（本平台根据规则表归纳，不是文件原文）："
+    if region == PLATFORM:
+        return "本平台的做法和理解（不是法律规定，本平台归纳）："
+    return f"{region}的规定（本平台根据规则表归纳，不是文件原文；只适用于{region}）："
+
+
+def _clause_answer(clause: Clause, index: PolicyIndex, q: Query) -> str:
+    if clause.source:
+        return f"{_rules_lead(clause)}{clause.text}\n出处：{_origin(clause)}"
+    quote = _quote(_best_sentences(clause, index, q), clause)
+    return f"{clause.doc.region}的规定：“{quote}”\n出处：{_origin(clause)}"
 
 
 def answer(question: str, index: PolicyIndex) -> PolicyReply:
     q = index.query(question)   # once: the search and the sentence choice both use it
-    hits = index.answers(q)
+    hits = index.answers(q)   # a local rules-table clause only when asked about (policy_rules.stated_for)
     if not hits:
         return PolicyReply("", None, covered=False)
     top = hits[0]
@@ -148,8 +170,8 @@ def answer(question: str, index: PolicyIndex) -> PolicyReply:
         seen_docs.add(h.clause.doc.id)
         shown.append(h.clause.id)
         sent = _best_sentences(h.clause, index, q, limit=1)
-        parts.append(f"另外，{h.clause.doc.region}：“{_quote(sent)}”\n出处：{_origin(h.clause)}")
-    if not top.clause.source and len(seen_docs) == 1:
+        parts.append(f"另外，{h.clause.doc.region}：“{_quote(sent, h.clause)}”\n出处：{_origin(h.clause)}")
+    if (not top.clause.source or _is_local(top.clause)) and len(seen_docs) == 1:
         parts.append("以上是该文件所在地区的规定，其他地区以当地规定为准。")
     parts.append(HINT)
     context = {"q": question, "hits": [h.clause.id for h in hits], "shown": shown}
@@ -163,7 +185,7 @@ def full_clause(context: dict | None, index: PolicyIndex) -> PolicyReply:
         return PolicyReply("", None, covered=False, followup=True)
     clause = index.clauses[index.by_id[context["shown"][0]]]
     if clause.source:
-        text = f"出处：{clause.citation()}\n原文（规则表）：{clause.text}"
+        text = f"出处：{clause.citation()}\n规则表（本平台归纳，不是文件原文）：{clause.text}"
         return PolicyReply(text, None, covered=True, followup=True)
     doc = clause.doc
     body = to_simplified(clause.text)

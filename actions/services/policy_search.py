@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from actions.services.policy_docs import POLICY_DIR, Clause, clauses as document_clauses
-from actions.services.policy_rules import rule_clauses
+from actions.services.policy_rules import rule_clauses, stated_for
 from actions.services.textnorm import to_simplified
 from actions.settings import PROJECT_ROOT
 
@@ -225,8 +225,11 @@ class PolicyIndex:
         return hit.score >= self.config.min_score and hit.coverage >= self.config.min_coverage
 
     def answers(self, text: str | Query, k: int = 6) -> list[Hit]:
-        """The covered hits, best first; empty when the documents do not answer the question."""
-        hits = self.search(text, k=k)
+        """The covered hits, best first; empty when the documents do not answer the question. A local
+        rules-table clause counts only when the question asks about its region or list (stated_for)."""
+        q = text if isinstance(text, Query) else self.query(text)
+        asked = self.terms.mend(q.text)
+        hits = [h for h in self.search(q, k=k) if stated_for(h.clause, asked, set(q.weights), self.terms)]
         if not hits or not self.answerable(hits[0]):
             return []
         floor = hits[0].score * 0.35

@@ -8,6 +8,7 @@ their ID number is shown masked here too.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from actions.db.engine import session_scope
@@ -30,7 +31,12 @@ class Found:
 class SubjectFile:
     subject: subjects.SubjectView
     records: list[RecordView]
-    public: int  # records on public display
+    public: int  # records on public display today (display_periods.is_public)
+    lapsed: frozenset[int] = frozenset()  # ids of records public by status but past their end of display
+    today: dt.date | None = None
+
+    def is_lapsed(self, record: RecordView) -> bool:
+        return record.id in self.lapsed
 
 
 def search(query: str, staff: str) -> Found:
@@ -67,21 +73,25 @@ def _search(session, found: Found, check: codes.CodeCheck, staff: str) -> Found:
     return found
 
 
-def subject_file(subject_id: int, staff: str) -> SubjectFile | None:
+def subject_file(subject_id: int, staff: str, today: dt.date | None = None) -> SubjectFile | None:
+    """Every record of the subject; those past their end of display on `today` (default: the real
+    today) counted as not public and listed in `lapsed`, so the console marks them."""
     with session_scope() as session:
         refused = rate_limit.check_lookup(session, "staff", staff, "staff_view_subject", "subject",
                                           {"subject_id": subject_id}, "console")
         if refused is None:
-            return _subject_file(session, subject_id, staff)
+            return _subject_file(session, subject_id, staff, today or dt.date.today())
     raise refused
 
 
-def _subject_file(session, subject_id: int, staff: str) -> SubjectFile | None:
+def _subject_file(session, subject_id: int, staff: str, today: dt.date) -> SubjectFile | None:
     row = session.get(Subject, subject_id)
     audit.log(session, "staff", staff, "staff_view_subject", "subject", subject_id,
               {"found": row is not None}, channel="console")
     if row is None:
         return None
-    records = [RecordView.of(r) for r in subjects.records_of(session, subject_id, include_hidden=True)]
-    public = sum(r.display_status in subjects.PUBLIC_STATUSES for r in records)
-    return SubjectFile(subjects.SubjectView.of(row), records, public)
+    records = [RecordView.of(r, region=row.region_name, subject_type=row.subject_type)
+               for r in subjects.records_of(session, subject_id, include_hidden=True)]
+    public = sum(r.public_on(today) for r in records)
+    lapsed = frozenset(r.id for r in records if r.display_status in subjects.PUBLIC_STATUSES and not r.public_on(today))
+    return SubjectFile(subjects.SubjectView.of(row), records, public, lapsed, today)

@@ -2,20 +2,23 @@
 
 Everything returned here is safe to show to an anonymous user: ID numbers are masked, natural
 persons are never found by a name search (no enumeration of people), and only records on public
-display (公示中, 异议处理中) are returned unless the caller is staff (`include_hidden`).
+display are returned unless the caller is staff (`include_hidden`). "On public display" is
+services.display_periods.is_public, the one display rule: a public status and today on or before
+the record's end of display (its 公示截止期, or its tier's maximum under the rule in force).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from actions.db.models import Record, Subject
-from actions.services import codes
+from actions.services import codes, display_periods
 from actions.services.textnorm import normalize_name
 
-PUBLIC_STATUSES = ("公示中", "异议处理中")
+PUBLIC_STATUSES = display_periods.PUBLIC_STATUSES
 CANDIDATE_CAP = 200  # name matches read before ranking; more than this means "be more specific"
 TRIGRAM = 3  # both name indexes need at least three characters to be used
 
@@ -111,16 +114,51 @@ def search_by_name(session: Session, fragment: str, limit: int = 5) -> NameSearc
     return result
 
 
+def may_show(day: dt.date):
+    """SQL prefilter for records the public may see on `day`: a public status and no 公示截止期 before
+    it. Only a prefilter: the tier's maximum may end display earlier (display_periods decides)."""
+    return sa.and_(Record.display_status.in_(PUBLIC_STATUSES),
+                   sa.or_(Record.display_until.is_(None), Record.display_until >= day))
+
+
+def _subject_facts(session: Session, subject_id: int, subject=None) -> tuple[str | None, str | None]:
+    """(region, subject_type) of the subject, for the display term; read only when not given."""
+    if subject is None:
+        subject = session.get(Subject, subject_id)
+    if subject is None:
+        return None, None
+    return getattr(subject, "region", None) or getattr(subject, "region_name", None), subject.subject_type
+
+
+def is_public(record: Record, region: str | None, subject_type: str | None, today: dt.date) -> bool:
+    facts = display_periods.facts_of(record, region=region, subject_type=subject_type)
+    return display_periods.is_public(facts, today)
+
+
 def records_of(session: Session, subject_id: int, kinds: tuple[str, ...] = ("penalty", "license", "list"),
-               include_hidden: bool = False) -> list[Record]:
-    """The subject's records, newest first; only those on public display unless include_hidden."""
+               include_hidden: bool = False, today: dt.date | None = None, subject=None) -> list[Record]:
+    """The subject's records, newest first; only those on public display on `today` (default: the
+    real today) unless include_hidden. `subject`: its SubjectView or row, if the caller has it."""
     q = sa.select(Record).where(Record.subject_id == subject_id, Record.kind.in_(kinds))
     if not include_hidden:
-        q = q.where(Record.display_status.in_(PUBLIC_STATUSES))
-    return list(session.execute(q.order_by(Record.decision_date.desc(), Record.id.desc())).scalars())
+        today = today or dt.date.today()
+        q = q.where(may_show(today))
+    rows = list(session.execute(q.order_by(Record.decision_date.desc(), Record.id.desc())).scalars())
+    if include_hidden or not rows:
+        return rows
+    region, subject_type = _subject_facts(session, subject_id, subject)
+    return [r for r in rows if is_public(r, region, subject_type, today)]
 
 
-def hidden_count(session: Session, subject_id: int) -> int:
-    """How many of the subject's records are no longer displayed (repaired, revoked, expired)."""
-    return session.execute(sa.select(sa.func.count()).select_from(Record).where(
-        Record.subject_id == subject_id, Record.display_status.notin_(PUBLIC_STATUSES))).scalar_one()
+def hidden_count(session: Session, subject_id: int, today: dt.date | None = None, subject=None) -> int:
+    """How many of the subject's records are no longer displayed (repaired, revoked, expired, or
+    past their end of display on `today` though not yet moved to 已到期)."""
+    today = today or dt.date.today()
+    not_prefiltered = session.execute(sa.select(sa.func.count()).select_from(Record).where(
+        Record.subject_id == subject_id, sa.not_(may_show(today)))).scalar_one()
+    candidates = session.execute(sa.select(Record).where(Record.subject_id == subject_id, may_show(today))).scalars()
+    candidates = list(candidates)
+    if not candidates:
+        return not_prefiltered
+    region, subject_type = _subject_facts(session, subject_id, subject)
+    return not_prefiltered + sum(not is_public(r, region, subject_type, today) for r in candidates)

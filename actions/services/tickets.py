@@ -19,7 +19,7 @@ from actions.db import keys
 from actions.db.engine import session_scope
 from actions.db.models import (AssistConversation, Record, StaffUser, Subject, Ticket, TicketCounter, TicketEvent,
                                TicketProposal, utcnow)
-from actions.services import audit, four_eyes, outbox, rate_limit, subjects
+from actions.services import audit, display_periods, four_eyes, outbox, rate_limit, subjects
 from actions.services.codes import mask_ids_in_text
 from actions.services.display_rules import rules as display_rules
 from actions.services.enquiry import RecordView
@@ -107,6 +107,7 @@ class TicketView:
     channel: str | None = None
     assisted_by: str | None = None  # the staff member who filed it on a caller's behalf
     subject_id: int | None = None
+    subject_region: str | None = None  # which local rules the replies state (filing_text)
 
     @property
     def is_open(self) -> bool:
@@ -151,7 +152,7 @@ def _view(session: Session, t: Ticket, record: Record | None = None, subject: Su
         sender_id=t.sender_id, ground=t.ground, description=_shown(t.description), evidence=_shown(t.evidence),
         performance=_shown(t.performance), contact_name=_shown(t.contact_name), contact_phone=t.contact_phone,
         events=tuple(EventView(e.at, e.status, e.outcome, e.actor_type, _shown(e.note), e.actor) for e in t.events),
-        channel=t.channel, subject_id=t.subject_id,
+        channel=t.channel, subject_id=t.subject_id, subject_region=subject.region_name,
         assisted_by=label_in(session, t.staff_assisted_by))
 
 
@@ -232,6 +233,8 @@ def _file(filing: Filing, today: dt.date) -> Filed:
             return Filed(_view(session, already), created=False)
         if filing.kind == "objection" and record.display_status not in subjects.PUBLIC_STATUSES:
             raise TicketError("该条记录已不再公示，无需提出异议")
+        if _lapsed(session, record, today):  # past its end of display: nothing to object to or repair
+            raise TicketError("该条记录已过公示期、不再公示，无需提出异议或申请信用修复")
         staff = _assisting_staff(session, filing)
         ticket = Ticket(
             ticket_no=next_ticket_no(session, filing.kind, today), kind=filing.kind, status="已提交",
@@ -248,9 +251,11 @@ def _file(filing: Filing, today: dt.date) -> Filed:
                                          note=f"热线工作人员 {actor} 代为提交" if staff else "经信用助手提交"))
         session.add(ticket)
         if filing.kind == "objection":
-            # Marked at once, and joint punishment is suspended while it is verified (seed 002, 四、（五）).
+            # Marked at once. Joint punishment is suspended while it is verified only where the
+            # record's region says so (大庆, document 002 四、（五））: no national rule does.
             record.display_status = "异议处理中"
-            record.punishment_suspended = True
+            subject = session.get(Subject, record.subject_id)
+            record.punishment_suspended = rules().suspends_punishment.holds_in(subject.region_name if subject else None)
             record.status_changed_at = utcnow()
         session.flush()
         audit.log(session, actor_type, actor, f"file_{filing.kind}", "ticket", ticket.ticket_no,
@@ -367,13 +372,24 @@ def accept(ticket_no: str, staff: str, note: str | None = None, channel: str = "
         return view
 
 
-def _apply_decision(record: Record, kind: str, outcome: str, ticket_no: str) -> None:
+def _lapsed(session: Session, record: Record, today: dt.date) -> bool:
+    """Whether the record is past its end of display on `today` (display_periods, with its subject's region)."""
+    subject = session.get(Subject, record.subject_id)
+    facts = display_periods.facts_of(record, region=subject.region_name if subject else None,
+                                     subject_type=subject.subject_type if subject else None)
+    return not display_periods.term(facts).public_on(today)
+
+
+def _apply_decision(session: Session, record: Record, kind: str, outcome: str, ticket_no: str,
+                    today: dt.date) -> None:
     now = utcnow()
     if kind == "objection":
         if outcome == "撤销":
             record.display_status, record.punishment_suspended, record.punishment_ended_at = "已撤销", False, now
         else:  # 更正 (corrected data stays on display) or 维持 (display and punishment resume)
-            record.display_status, record.punishment_suspended = "公示中", False
+            # ... unless its display ended while it was verified: then it is 已到期, not shown again.
+            record.display_status = "已到期" if _lapsed(session, record, today) else "公示中"
+            record.punishment_suspended = False
             if outcome == "更正":
                 record.remark = ((record.remark + "；") if record.remark else "") + f"经异议核实已更正（{ticket_no}）"
     elif outcome == "准予修复":
@@ -387,13 +403,15 @@ class NotAllowed(TicketError):
 
 
 def decide(ticket_no: str, outcome: str, staff: str, note: str | None = None, channel: str = "cli",
-           staff_id: int | None = None) -> TicketView:
+           staff_id: int | None = None, today: dt.date | None = None) -> TicketView:
     """Close the ticket with `outcome`, or return it for 补正, and update its record in the same transaction.
 
     `staff_id`: the console account deciding, whose role applies (services.four_eyes): a decision
     that changes the record is then the approval of someone else's pending proposal. None: the local
-    administrator (the CLI without --staff), outside those rules."""
+    administrator (the CLI without --staff), outside those rules. `today` (default: the real today)
+    decides whether an objection's record restored to display has lapsed meanwhile (已到期)."""
     refused: str | None = None
+    today = today or dt.date.today()
     with session_scope() as session:
         t = _locked(session, ticket_no)
         if t.status not in OPEN_STATUSES:
@@ -419,7 +437,7 @@ def decide(ticket_no: str, outcome: str, staff: str, note: str | None = None, ch
                 else:
                     _supersede(session, t.id, staff_id)
                 record = session.get(Record, t.record_id, with_for_update=True)
-                _apply_decision(record, t.kind, outcome, t.ticket_no)
+                _apply_decision(session, record, t.kind, outcome, t.ticket_no, today)
                 t.status, t.outcome, t.decided_at = "已办结", outcome, utcnow()
                 t.events.append(TicketEvent(status="已办结", outcome=outcome, actor_type="staff", actor=staff,
                                             note=note))
@@ -459,7 +477,7 @@ def propose(ticket_no: str, outcome: str, staff: str, staff_id: int, note: str |
         if t.status not in OPEN_STATUSES:
             raise TicketError(f"{t.ticket_no} 当前状态为{t.status}，不能再作决定")
         if outcome == RETURN or not four_eyes.needs_approval(outcome):
-            raise TicketError(f"“{outcome}”不改变记录的公示内容，可以直接作出决定，无需提请批准")
+            raise TicketError(f"【{outcome}】不改变记录的公示内容，可以直接作出决定，无需提请批准")
         _check_outcome(t, outcome)
         who = session.get(StaffUser, staff_id)
         if who is None or not who.active:
@@ -507,15 +525,17 @@ def pending_proposal(ticket_no: str) -> four_eyes.ProposalView | None:
 
 # ---------------------------------------------------------------- what a form can file against
 
-def records_for(subject_id: int, kind: str) -> list[RecordView]:
-    """The subject's displayed records a filing of `kind` can be about (repairs: no licences)."""
+def records_for(subject_id: int, kind: str, today: dt.date | None = None) -> list[RecordView]:
+    """The subject's displayed records a filing of `kind` can be about (repairs: no licences): those
+    on public display on `today` (default: the real today), never a lapsed one."""
     kinds = ("penalty", "list") if kind == "repair" else ("penalty", "list", "license")
     with session_scope() as session:
         subject = session.get(Subject, subject_id)
         if subject is None:
             return []
-        rows = subjects.records_of(session, subject_id, kinds)
-        return [RecordView.of(r) for r in rows if _shown_to_public(r, subject.subject_type)]
+        rows = subjects.records_of(session, subject_id, kinds, today=today, subject=subject)
+        return [RecordView.of(r, region=subject.region_name, subject_type=subject.subject_type)
+                for r in rows if _shown_to_public(r, subject.subject_type)]
 
 
 def _shown_to_public(record: Record, subject_type: str | None) -> bool:
@@ -524,13 +544,14 @@ def _shown_to_public(record: Record, subject_type: str | None) -> bool:
     return subject_type != "自然人" or (record.kind == "list" and record.list_type in display_rules().person_public_lists)
 
 
-def offered_record(record_id: int, kind: str, subject_id: int | None) -> RecordView | None:
+def offered_record(record_id: int, kind: str, subject_id: int | None,
+                   today: dt.date | None = None) -> RecordView | None:
     """The record a form button (choice r<id>) names, only if the filing could have offered it: one
     of `records_for` the filing's subject. A forged payload naming another subject's record, a record
     no longer displayed or a natural person's non-public record gets None."""
     if subject_id is None:
         return None
-    return next((r for r in records_for(subject_id, kind) if r.id == record_id), None)
+    return next((r for r in records_for(subject_id, kind, today) if r.id == record_id), None)
 
 
 # A document number (文号) always has digits, the year and the sequence number (京市监罚〔2026〕12号),
@@ -547,7 +568,8 @@ def doc_searchable(doc_number: str | None) -> bool:
 
 
 def record_by_doc(doc_number: str, subject_id: int | None = None, sender_id: str | None = None,
-                  channel: str | None = None, audience: str = "anonymous") -> list[RecordView]:
+                  channel: str | None = None, audience: str = "anonymous",
+                  today: dt.date | None = None) -> list[RecordView]:
     """Displayed records with this document number (brackets and spaces normalised). A lookup like
     the enquiry's: audited (lookup_doc) and limited (rate_limit.TooManyLookups, nothing read).
     Nothing is read, counted or audited for a number that cannot be one (`doc_searchable`): the
@@ -559,16 +581,28 @@ def record_by_doc(doc_number: str, subject_id: int | None = None, sender_id: str
         refused = rate_limit.check_lookup(session, audience, sender_id, "lookup_doc", "record",
                                           {"doc_number": doc_number[:200]}, channel)
         if refused is None:
-            q = sa.select(Record).where(Record.display_status.in_(subjects.PUBLIC_STATUSES))
+            day = today or dt.date.today()
+            q = sa.select(Record).where(subjects.may_show(day))
             if subject_id is not None:
                 q = q.where(Record.subject_id == subject_id)
             candidates = session.execute(q.where(Record.doc_number.like(_digits_pattern(doc_number)))).scalars()
-            found = [RecordView.of(r) for r in candidates if keys.doc_key(to_simplified(r.doc_number)) == wanted
-                     and _shown_to_public(r, session.get(Subject, r.subject_id).subject_type)]
+            found = [_public_view(session, r, day) for r in candidates
+                     if keys.doc_key(to_simplified(r.doc_number)) == wanted]
+            found = [v for v in found if v is not None]
             audit.log(session, audience, sender_id, "lookup_doc", "record", found[0].id if len(found) == 1 else None,
                       {"doc_number": doc_number[:200], "subject_id": subject_id, "found": len(found)}, channel=channel)
             return found
     raise refused
+
+
+def _public_view(session: Session, record: Record, today: dt.date) -> RecordView | None:
+    """The record's view if the public may see it on `today` (display_periods, natural persons' rule)."""
+    subject = session.get(Subject, record.subject_id)
+    if not _shown_to_public(record, subject.subject_type):
+        return None
+    if not subjects.is_public(record, subject.region_name, subject.subject_type, today):
+        return None
+    return RecordView.of(record, region=subject.region_name, subject_type=subject.subject_type)
 
 
 def _digits_pattern(doc_number: str) -> str:
@@ -582,14 +616,21 @@ def _digits_pattern(doc_number: str) -> str:
 def record_view(record_id: int) -> RecordView | None:
     with session_scope() as session:
         record = session.get(Record, record_id)
-        return RecordView.of(record) if record else None
+        return _view_of(session, record) if record else None
 
 
 def record_views(record_ids: list[int]) -> list[RecordView]:
     """The records in the order asked for, in one query; ids that no longer exist are left out."""
     with session_scope() as session:
         rows = {r.id: r for r in session.execute(sa.select(Record).where(Record.id.in_(record_ids))).scalars()}
-        return [RecordView.of(rows[i]) for i in record_ids if i in rows]
+        return [_view_of(session, rows[i]) for i in record_ids if i in rows]
+
+
+def _view_of(session: Session, record: Record) -> RecordView:
+    """A record's view with its subject's region, so that its display term holds local rules."""
+    subject = session.get(Subject, record.subject_id)
+    return RecordView.of(record, region=subject.region_name if subject else None,
+                         subject_type=subject.subject_type if subject else None)
 
 
 def is_subject_code(subject_id: int, code: str) -> bool:

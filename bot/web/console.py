@@ -441,8 +441,11 @@ async def subject_api(request: web.Request) -> web.Response:
                     "legal_rep": s.legal_rep},
         "records": [{"kind": r.kind, "doc_number": r.doc_number, "decision_date": r.decision_date.isoformat(),
                      "agency": r.agency, "display_status": r.display_status, "list_type": r.list_type,
-                     "severity_tier": r.severity_tier,
-                     "display_until": r.display_until.isoformat() if r.display_until else None}
+                     "severity_tier": r.severity_tier, "tier": r.tier, "tier_derived": r.tier_derived,
+                     "display_until": r.display_until.isoformat() if r.display_until else None,
+                     "display_until_derived": r.display_until_derived,
+                     "display_ends": r.display_ends.isoformat() if r.display_ends else None,
+                     "lapsed": f.is_lapsed(r)}
                     for r in f.records],
         "public": f.public})
 
