@@ -5,7 +5,8 @@ Rasa runs `validate_<form>` after every user message while a form is active. It 
 this message fills or corrects plus the next slot to ask for; returning no slot at all rejects
 the form for this turn, which lets a rule answer a digression (a policy question, a status query)
 before the form asks its question again. Thin: parsing is services.form_input, wording is
-services.filing_text, data is services.tickets and services.eligibility.
+services.filing_text (Chinese and English side by side: `self.english` picks), data is services.tickets
+and services.eligibility.
 """
 from __future__ import annotations
 
@@ -47,19 +48,18 @@ SUBJECT_QUESTIONS = (None, "filing_subject", "filing_record")
 RECORD_QUESTIONS = SUBJECT_QUESTIONS + ("filing_confirmed",)
 ENTITIES = ("credit_code", "subject_name", "doc_number", "phone", "person_name", "choice")
 # Intents that interrupt a form: a rule answers them, then the form asks its question again.
-DIGRESSIONS = ("ask_policy", "check_status", "human_handoff", "bot_challenge")
+DIGRESSIONS = ("ask_policy", "check_status", "human_handoff", "bot_challenge", "bank_credit")
 DIGRESSION_CONFIDENCE = 0.6
 MAX_CHOICES = 8
 # What a repair ticket records as its performance once the applicant has said "yes" (then any details
 # typed); ActionSubmitFiling files a repair only with this mark. Any other answer ends the form.
 PERFORMED_MARK = "已全部履行"
-PERFORMED_TEXT = {"penalty": "已全部履行（罚款已缴清、整改已完成）",
-                  "list": "已全部履行（失信行为已纠正、法定义务已履行）"}
+PERFORMED_TEXT = {kind: chinese for kind, (chinese, _) in filing_text.PERFORMED_TEXT.items()}
 # The steps after the performance question: a message there that says the duties are not yet
 # performed ("其实罚款还没交") ends the form as the answer "no" would.
 AFTER_PERFORMANCE = REQUIRED["repair"][REQUIRED["repair"].index("repair_performance") + 1:]
 # A record button naming a record this filing did not offer (a forged payload, or a stale button).
-NOT_OFFERED = "请从上面列出的记录中选择（点选按钮，或回复第几条），也可以直接发送决定书文号。"
+NOT_OFFERED = filing_text.MESSAGES["not_offered"][0]
 
 
 def _just_activated(tracker: Tracker, form: str) -> bool:
@@ -176,6 +176,7 @@ class _Form:
 
     def __init__(self, kind: str, reply: Reply, slots: dict, updates: dict, turn: Turn, requested, sender: str):
         self.kind, self.reply, self.slots, self.updates = kind, reply, slots, updates
+        self.english = reply.english
         self.turn, self.requested, self.sender = turn, requested, sender
         self.changed: set[str] = set()
         self.cancelled: str | None = None
@@ -223,7 +224,7 @@ class _Form:
             f"改为针对它所对应的主体吗？选【否】，这条回复就作为对刚才问题的回答，主体不变。",
             f"Your reply contains another code ({shown}). Should this application be about that subject "
             f"instead? If not, your reply is kept as the answer to my question and the subject stays.",
-            subject_switch.question_buttons())
+            subject_switch.question_buttons(self.english))
         return True
 
     async def settle_switch(self, holding: subject_switch.Held, channel: str | None) -> None:
@@ -297,7 +298,7 @@ class _Form:
                 return  # read_entities has answered (a list of candidates, or why not)
             name = None if t.payload else payload_guard.name_text(t.text)
             if not name or not form_input.meaningful(name, 3):
-                return self._again("请发送企业（组织）名称或18位统一社会信用代码。")
+                return self._say("ask_subject_again")
             return await self._subject_by_name(name)
         if slot == "filing_record":
             if t.entities["doc_number"] or payload_guard.record_choice(t.entities["choice"]):
@@ -306,23 +307,23 @@ class _Form:
             choices = [c for c in (self.slots.get("filing_choices") or "").split(",") if c]
             if n and 1 <= n <= len(choices):
                 return await self._record_by_id(int(choices[n - 1]))
-            return self._again("请点选上面的一条记录，或输入第几条（如【第1条】），也可以直接发送决定书文号。")
+            return self._say("ask_record_again")
         if slot == "objection_ground":
             ground = form_input.ground_of(t.text)
             if ground:
                 return self.set(slot, ground)
-            return self._again("请选择异议理由：信息错误、非本主体、已撤销或变更、超过公示期限，或其他。")
+            return self._say("ask_ground_again")
         if slot == "objection_description":
             if t.payload or not form_input.meaningful(t.text, 4):
-                return self._again("请用一两句话说明具体情况，例如哪一项信息不对、正确的应该是什么。")
+                return self._say("ask_description_again")
             return self.set(slot, t.original)
         if slot == "repair_performance":  # a button was read by read_entities
             return await self._performance(None if t.payload else form_input.performance_of(t.text), t.original)
         if slot == "objection_evidence":
             if form_input.nothing(t.text):
-                return self.set(slot, "无")
+                return self.set(slot, filing_text.NOTHING_TYPED[0])
             if t.payload or not form_input.meaningful(t.text, 2):
-                return self._again("请说明您能提供哪些证据材料（如复议决定书、缴款凭证），没有可以回复【没有】。")
+                return self._say("ask_evidence_again")
             return self.set(slot, t.original)
         if slot == "repair_commitment":
             # The "同意并承诺" button sends /affirm: pressing it is the explicit agreement; a typed
@@ -330,59 +331,56 @@ class _Form:
             agreed = (t.payload and t.intent == "affirm") or form_input.consent(t.text, t.intent)
             if agreed:
                 return self.set(slot, "agreed")
-            return self._again("信用修复必须作出信用承诺。同意请回复【同意】；不愿承诺可以说【取消】结束申请。")
+            return self._say("commitment_needed")
         if slot == "contact_name":
             name = self.turn.entities["person_name"] or form_input.contact_name_of(t.text)
             if name and not t.payload:
                 return self.set(slot, self._original_of(name))
-            return self._again("请告诉我联系人的姓名，例如【张伟】。")
+            return self._say("ask_name_again")
         if slot == "contact_phone":  # a number, valid or not, was dealt with by read_entities
-            return self._again("请留一个联系电话：手机号（11位）或带区号的座机号，例如 0459-4567890。")
+            return self._say("ask_phone_again")
         if slot == "filing_confirmed":
             answer = form_input.yes_no(t.text, t.intent)
             if answer:
                 return self.set(slot, "yes")
-            return self._again("请直接告诉我要改的内容，例如【电话改成（新号码）】【联系人改成王五】；"
-                               "说【取消】可以放弃本次申请。" if answer is False else
-                               "信息无误请回复【确认】，需要修改请直接说要改的内容。")
+            return self._say("confirm_what_to_change" if answer is False else "confirm_again")
 
     def _again(self, text: str) -> None:
         self.reply.say(text)
+
+    def _say(self, key: str, **values) -> None:
+        """A message of filing_text's table, in the user's language."""
+        self.reply.say(filing_text.say(key, self.english, **values))
 
     def _phone(self, text: str) -> None:
         check = form_input.check_phone(text)
         if check.valid:
             self.set("contact_phone", check.value)
         else:
-            self._again(filing_text.bad_phone(check.value))
+            self._again(filing_text.bad_phone(check.value, self.english))
 
     # -- has the penalty been performed (36号: the duties fully performed before a repair)
     async def _performance(self, answer: str | None, typed: str | None) -> None:
         """Yes: recorded (with what the user typed, when it says more than yes); no or instalments:
         the form ends with 36号's condition; anything else: asked again, never taken as yes."""
         if answer is None:
-            return self.reply.zh_en("抱歉，我没能确定罚款是否已全部缴清、整改是否已全部完成，请点选下面的一项，"
-                                    "或直接回答，例如【已全部缴清，整改也完成了】【还没交】【分期缴纳中】。",
-                                    "Sorry, I could not tell whether the fine is paid in full and the "
-                                    "rectification done. Please pick one of the answers below.")
+            return self._say("performance_unclear")
         if answer != form_input.PERFORMED:
             return await self._not_performed(answer)
         record = await run_db(tickets.record_view, int(self.slots["filing_record"]))
         text = PERFORMED_TEXT["list" if record is not None and record.kind == "list" else "penalty"]
         if typed and form_input.meaningful(typed, 5):  # more than "交完了": the details, as typed
-            text += f"；申请人说明：{typed.strip()}"
+            text += f"{filing_text.APPLICANT_NOTE[0]}{typed.strip()}"
         self.set("repair_performance", text)
 
     async def _not_performed(self, answer: str) -> None:
         """Not eligible now: the record's verdict with the answer given, and nothing filed."""
         record = await run_db(tickets.record_view, int(self.slots["filing_record"]))
         if record is None:
-            return self._again("这条记录已无法找到，本次申请没有提交。")
+            return self._say("record_gone_not_filed")
         verdict = eligibility.assess(record, performed=answer, region=record.region)
-        self.reply.say(filing_text.ineligible(record, verdict))
-        self.reply.zh_en("如需查询或咨询其他问题，请直接告诉我。",
-                         "Nothing was filed. You can apply once the penalty is fully performed; "
-                         "anything else I can help with?")
+        self.reply.say(filing_text.ineligible(record, verdict, english=self.english))
+        self._say("not_performed_after")
         self.cancelled = "not_performed"
 
     # -- subject and record
@@ -399,9 +397,9 @@ class _Form:
         if found is None:
             return None
         if not found.check.valid:
-            return self._again(f"{found.check.reason}。请核对后重新发送统一社会信用代码（18位）。")
+            return self._say("bad_code", reason=found.check.reason, code=found.check.normalized)
         if found.enquiry is None:
-            return self._again("没有找到这个代码对应的主体，请核对后重发，或发送主体名称。")
+            return self._say("no_such_code")
         self._subject(found.enquiry.subject.id)
 
     async def _subject_by_name(self, name: str) -> None:
@@ -411,12 +409,12 @@ class _Form:
         if found.exact:
             return self._subject(found.exact.subject.id)
         if found.too_short:
-            return self._again(f"【{name}】太短了，请输入名称中至少连续3个字，或发送18位统一社会信用代码。")
+            return self._say("name_too_short", name=name)
         if not found.candidates:
-            return self._again(f"没有找到名称包含【{name}】的企业或组织。请核对名称，或发送18位统一社会信用代码。")
+            return self._say("name_not_found", name=name)
         buttons = [{"title": c.name, "payload": '/inform{"credit_code":"%s"}' % c.code}
                    for c in found.candidates if c.code]
-        self.reply.say(f"找到以下名称包含【{name}】的主体，请选择：", buttons)
+        self.reply.say(filing_text.say("name_candidates", self.english, name=name), buttons)
 
     def _subject(self, subject_id: int) -> None:
         if str(subject_id) != str(self.slots.get("filing_subject")):
@@ -426,16 +424,15 @@ class _Form:
 
     async def _record_by_doc(self, doc: str) -> None:
         if not tickets.doc_searchable(doc):  # no digits, or too short: nothing to search for
-            return self._again("请发送完整的决定书文号，例如 京市监罚〔2026〕12号，或从列出的记录中选择。")
+            return self._say("doc_incomplete")
         subject = self.slots.get("filing_subject")
         found = await self._looked_up(tickets.record_by_doc, doc, int(subject) if subject else None, self.sender)
         if found is None:
             return None
         if not found:
-            where = "该主体" if subject else "公示信息中"
-            return self._again(f"{where}没有找到文号为【{doc}】的公示记录，请核对文号，或从列出的记录中选择。")
+            return self._say("doc_not_found_subject" if subject else "doc_not_found", doc=doc)
         if len(found) > 1 and not subject:
-            return self._again(f"文号【{doc}】对应多条记录，请先告诉我主体名称或统一社会信用代码。")
+            return self._say("doc_ambiguous", doc=doc)
         self._choose(found[0])
 
     async def _record_by_id(self, record_id: int) -> None:
@@ -446,12 +443,12 @@ class _Form:
         subject = self.slots.get("filing_subject")
         record = await run_db(tickets.offered_record, record_id, self.kind, int(subject) if subject else None)
         if record is None:
-            return self._again(NOT_OFFERED)
+            return self._say("not_offered")
         self._choose(record)
 
     def _choose(self, record: RecordView | None) -> None:
         if record is None:
-            return self._again("这条记录已无法找到，请重新选择。")
+            return self._say("record_gone")
         if str(record.subject_id) != str(self.slots.get("filing_subject")):
             self._subject(record.subject_id)
         self.set("filing_record", str(record.id))
@@ -471,16 +468,16 @@ class _Form:
             found = [r for r in found if r.kind in named] or found
             records, routed, red = _offered(found, self.kind)
             for record in routed:  # 经营异常名录 and the like: where to go instead
-                self.reply.say(filing_text.ineligible(record, eligibility.assess(record, region=record.region)))
+                self.reply.say(filing_text.ineligible(record, eligibility.assess(record, region=record.region),
+                                                      english=self.english))
             if not records:
                 if red and not routed:  # say why the red-list entry is not offered
-                    self.reply.say(_red_list_text(red[0], self.kind))
-                self.reply.say(f"该主体目前没有可以在本平台{filing_text.ACTION[self.kind]}的公示记录。"
-                               f"如有疑问可以说【转人工】。")
+                    self.reply.say(_red_list_text(red[0], self.kind, self.english))
+                self._say("nothing_to_file", action=filing_text.action_name(self.kind, self.english))
                 self.cancelled = "nothing"
                 return
             if len(records) == 1:
-                self.reply.say(f"该主体只有一条相关公示记录：{filing_text.record_label(records[0])}，就按这条办理。")
+                self._say("only_record", label=filing_text.record_label(records[0], self.english))
                 self._choose(records[0])
             else:
                 self.set("filing_choices", ",".join(str(r.id) for r in records[:MAX_CHOICES]))
@@ -490,21 +487,21 @@ class _Form:
 
     async def _check_record(self, record: RecordView) -> None:
         if self.kind == "objection" and _list_rule(record) is not None and _list_rule(record).red:
-            self.reply.say(_red_list_text(record, self.kind))  # named by its document number
+            self.reply.say(_red_list_text(record, self.kind, self.english))  # named by its document number
             self.cancelled = "ineligible"
             return
         if self.kind == "repair":
             verdict = eligibility.assess(record, region=record.region)
             if not verdict.eligible:
-                self.reply.say(filing_text.ineligible(record, verdict))
+                self.reply.say(filing_text.ineligible(record, verdict, english=self.english))
                 self.cancelled = "ineligible"
                 return
-            self.reply.say(filing_text.eligible(record, verdict))
+            self.reply.say(filing_text.eligible(record, verdict, english=self.english))
         elif record.display_status == "异议处理中":
             open_ticket = await run_db(tickets.open_on_record, "objection", record.id)
             if open_ticket:
-                self.reply.say(f"这条记录已有异议正在办理：{open_ticket.ticket_no}（{open_ticket.status}），无需重复提交。"
-                               f"发送该编号可以查询进度。")
+                self._say("open_objection", no=open_ticket.ticket_no,
+                          status=filing_text.status_name(open_ticket.status, self.english))
                 self.cancelled = "duplicate"
 
 
@@ -528,14 +525,12 @@ def _offered(records: list[RecordView], kind: str) -> tuple[list, list, list]:
     return offered, routed, red
 
 
-def _red_list_text(record: RecordView, kind: str) -> str:
+def _red_list_text(record: RecordView, kind: str, english: bool = False) -> str:
     """Why a red-list entry is not a target. For a repair, the wording of the eligibility answer; an
     objection has none, so the rule's exit text with its source (our summary, labelled so)."""
     if kind == "repair":
-        return filing_text.ineligible(record, eligibility.assess(record, region=record.region))
-    rule = _list_rule(record)
-    return (f"{filing_text.record_label(record)}：{rule.exit}（本平台归纳，依据：{rule.source}）。"
-            f"如认为名单信息登记有误，可以说【转人工】，由工作人员联系认定部门。")
+        return filing_text.ineligible(record, eligibility.assess(record, region=record.region), english=english)
+    return filing_text.red_list_objection(record, english)
 
 
 class ValidateObjectionForm(ValidateFiling):
@@ -550,13 +545,16 @@ class ValidateRepairForm(ValidateFiling):
 
 _QUESTIONS = {
     "filing_subject": ("请问要对哪家企业（组织）的记录{what}？请发送名称或18位统一社会信用代码。",
-                       "Which company or organisation is it about? Send its name or its 18-character code."),
+                       "Which company's or organisation's record do you want to {what}? Send its name or its "
+                       "18-character unified social credit code."),
     "objection_description": ("请简要说明具体情况：哪一项信息不对，正确的应该是什么？",
-                              "Please describe what is wrong and what would be right."),
+                              "Please describe briefly what is wrong: which item, and what would be right?"),
     "objection_evidence": ("您有哪些可以证明的材料？（如复议决定书、缴款凭证、营业执照），没有可以回复【没有】。",
-                           "What evidence do you have? Reply 'none' if you have none."),
-    "contact_name": ("请留下联系人姓名。", "Please give a contact name."),
-    "contact_phone": ("请留下联系电话（手机号或带区号的座机号）。", "Please give a contact phone number."),
+                           "What evidence do you have (e.g. a reconsideration decision, a payment receipt, the "
+                           "business licence)? Reply 'none' if you have none."),
+    "contact_name": ("请留下联系人姓名。", "Please give the contact person's name."),
+    "contact_phone": ("请留下联系电话（手机号或带区号的座机号）。",
+                      "Please give a contact phone number (a mobile number, or a landline with its area code)."),
 }
 
 
@@ -583,7 +581,7 @@ class AskFiling(FormQuestion):
     async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
         kind = tracker.get_slot("filing_kind") or "objection"
         chinese, english = _QUESTIONS[self.slot]
-        reply.zh_en(chinese.format(what=filing_text.ACTION[kind]), english)
+        reply.zh_en(chinese.format(what=filing_text.ACTION[kind]), english.format(what=filing_text.ACTION_EN[kind]))
         return []
 
 
@@ -608,16 +606,23 @@ class AskRepairPerformance(FormQuestion):
     async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
         record_id = tracker.get_slot("filing_record")
         record = await run_db(tickets.record_view, int(record_id)) if record_id else None
-        if record is not None and record.kind == "list":
-            duties = "列入名单所涉的失信行为是否已经纠正、法定义务（如罚款、税款、整改）是否已经全部履行？"
-        else:
-            duties = "处罚决定规定的义务是否已经全部履行：罚款是否已全部缴清、责令整改的事项是否已全部完成？"
-        reply.zh_en(f"请确认：{duties}\n{stated(rules().performance)}。\n没有罚款或整改要求的（例如仅警告），请选【已全部履行】。",
-                    "Please confirm: is the fine paid in full and the rectification done? A repair needs the "
-                    "duties fully performed; an unpaid fine or instalments still running do not qualify (the "
-                    "platform's summary of 《信用修复管理办法》, NDRC Order No. 36 of 2025, in force from 2026-04-01).",
+        duties = _DUTIES["list" if record is not None and record.kind == "list" else "penalty"][reply.english]
+        rule = stated(rules().performance, reply.english)
+        reply.zh_en(f"请确认：{duties}\n{rule}。\n没有罚款或整改要求的（例如仅警告），请选【已全部履行】。",
+                    f"Please confirm: {duties}\nA repair needs this: {rule}.\nIf there was no fine and nothing to "
+                    f"rectify (e.g. only a warning), choose the first answer.",
                     PERFORMANCE_BUTTONS_EN if reply.english else PERFORMANCE_BUTTONS)
         return []
+
+
+_DUTIES = {  # the performance question: (Chinese, English)
+    "list": ("列入名单所涉的失信行为是否已经纠正、法定义务（如罚款、税款、整改）是否已经全部履行？",
+             "has the conduct that led to the listing been corrected, and have the legal duties (fines, taxes, "
+             "rectification) all been performed?"),
+    "penalty": ("处罚决定规定的义务是否已经全部履行：罚款是否已全部缴清、责令整改的事项是否已全部完成？",
+                "have the duties the penalty decision set been performed in full: is the fine paid in full and "
+                "is everything you were ordered to rectify done?"),
+}
 
 
 PERFORMANCE_BUTTONS = [
@@ -645,9 +650,10 @@ class AskFilingRecord(FormQuestion):
         kind = tracker.get_slot("filing_kind") or "objection"
         ids = [int(c) for c in (tracker.get_slot("filing_choices") or "").split(",") if c]
         views = await run_db(tickets.record_views, ids)
-        buttons = [{"title": f"{n}. {filing_text.record_label(v)}", "payload": '/inform{"choice":"r%d"}' % v.id}
-                   for n, v in enumerate(views, 1)]
-        reply.say(f"请选择要{filing_text.ACTION[kind]}的记录（点选，或回复第几条，也可以直接发送决定书文号）：", buttons)
+        buttons = [{"title": f"{n}. {filing_text.record_label(v, reply.english)}",
+                    "payload": '/inform{"choice":"r%d"}' % v.id} for n, v in enumerate(views, 1)]
+        reply.say(filing_text.say("choose_record", reply.english, action=filing_text.action_name(kind, reply.english)),
+                  buttons)
         return []
 
 
@@ -656,8 +662,9 @@ class AskObjectionGround(FormQuestion):
         return "action_ask_objection_ground"
 
     async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
-        buttons = [{"title": g, "payload": '/inform{"choice":"g%d"}' % i} for i, g in enumerate(rules().grounds, 1)]
-        reply.say("请选择异议理由：", buttons)
+        buttons = [{"title": filing_text.ground_name(g, reply.english), "payload": '/inform{"choice":"g%d"}' % i}
+                   for i, g in enumerate(rules().grounds, 1)]
+        reply.say(filing_text.say("choose_ground", reply.english), buttons)
         return []
 
 
@@ -666,8 +673,7 @@ class AskRepairCommitment(FormQuestion):
         return "action_ask_repair_commitment"
 
     async def ask(self, reply: Reply, tracker: Tracker) -> list[dict[str, Any]]:
-        reply.say(filing_text.commitment(), [{"title": "同意并承诺", "payload": "/affirm"},
-                                             {"title": "取消申请", "payload": '/deny{"choice":"cancel"}'}])
+        reply.say(filing_text.commitment(reply.english), _buttons(reply, "button_agree"))
         return []
 
 
@@ -680,10 +686,15 @@ class AskFilingConfirmed(FormQuestion):
         record = await run_db(tickets.record_view, int(tracker.get_slot("filing_record")))
         name = await run_db(tickets.subject_name, int(tracker.get_slot("filing_subject")))
         slots = {s: tracker.get_slot(s) for s in FILING_SLOTS}
-        reply.say(filing_text.summary(kind, name or "", record, slots),
-                  [{"title": "确认提交", "payload": "/affirm"},
-                   {"title": "取消申请", "payload": '/deny{"choice":"cancel"}'}])
+        reply.say(filing_text.summary(kind, name or "", record, slots, reply.english),
+                  _buttons(reply, "button_confirm"))
         return []
+
+
+def _buttons(reply: Reply, yes: str) -> list[dict]:
+    """Go on (the /affirm payload) or cancel, titled in the user's language."""
+    return [{"title": filing_text.say(yes, reply.english), "payload": "/affirm"},
+            {"title": filing_text.say("button_cancel", reply.english), "payload": '/deny{"choice":"cancel"}'}]
 
 
 # ---------------------------------------------------------------- the filing
@@ -699,15 +710,13 @@ class ActionSubmitFiling(SafeAction):
         reset = [SlotSet(s, None) for s in FILING_SLOTS]
         cancelled = slots["filing_cancelled"]
         if cancelled == "user":
-            reply.zh_en("好的，已取消，本次申请没有提交。需要时可以随时重新开始。",
-                        "Cancelled: nothing was filed.")
+            reply.say(filing_text.say("cancelled", reply.english))
         if cancelled or slots["filing_confirmed"] != "yes":
             return reset
         kind = slots["filing_kind"]
         if kind == "repair" and not str(slots["repair_performance"] or "").startswith(PERFORMED_MARK):
             # The form sets nothing else; a slot that says otherwise (never the applicant's yes) files nothing.
-            reply.zh_en("本次申请没有提交：罚款全部缴清、整改全部完成后才能申请信用修复。",
-                        "Nothing was filed: a repair needs the fine paid in full and the rectification done.")
+            reply.say(filing_text.say("not_filed_unperformed", reply.english))
             return reset
         filing = tickets.Filing(
             kind=kind, record_id=int(slots["filing_record"]),
@@ -720,7 +729,7 @@ class ActionSubmitFiling(SafeAction):
         try:
             filed = await run_db(tickets.file, filing)
         except tickets.TicketError as refused:
-            reply.say(f"{refused}。")
+            reply.say(filing_text.say("refused", reply.english, reason=refused.english if reply.english else refused))
             return reset
-        reply.say(filing_text.receipt(filed.ticket, filed.created, filed.same_request))
+        reply.say(filing_text.receipt(filed.ticket, filed.created, filed.same_request, english=reply.english))
         return reset + [SlotSet("focus_subject", slots["filing_subject"])]

@@ -33,21 +33,26 @@ class ActionCheckStatus(SafeAction):
             if ticket is None:
                 reply.zh_en(f"没有找到编号为 {ticket_no.upper()} 的申请。请核对编号（如 YY-20261130-0001），"
                             f"或说【我的申请】查看本对话提交过的申请。",
-                            f"No application numbered {ticket_no.upper()} was found. Please check the number.")
+                            f"No application numbered {ticket_no.upper()} was found. Please check the number "
+                            f"(it looks like YY-20261130-0001).")
                 return []
-            reply.say(filing_text.status(ticket, full=ticket.sender_id == sender))
+            reply.say(filing_text.status(ticket, full=ticket.sender_id == sender, english=reply.english))
             return []
         mine = await run_db(tickets.mine, sender, MAX_LISTED + 1, channel)
         if not mine:
             reply.zh_en("这个对话里还没有提交过异议或信用修复申请。如有申请编号（如 YY-20261130-0001 或 "
                         "XF-20261130-0001），请直接发送编号查询。",
-                        "No application was filed from this conversation. Send the application number to check one.")
+                        "No objection or credit repair application was filed from this conversation. If you have an "
+                        "application number (e.g. YY-20261130-0001 or XF-20261130-0001), send it to check its "
+                        "progress.")
             return []
         if len(mine) == 1:
-            reply.say(filing_text.status(mine[0], full=True))
+            reply.say(filing_text.status(mine[0], full=True, english=reply.english))
             return []
-        lines = "\n".join(f"{n}. {filing_text.brief(t)}" for n, t in enumerate(mine[:MAX_LISTED], 1))
+        lines = "\n".join(f"{n}. {filing_text.brief(t, reply.english)}" for n, t in enumerate(mine[:MAX_LISTED], 1))
         buttons = [{"title": t.ticket_no, "payload": '/check_status{"ticket_id":"%s"}' % t.ticket_no}
                    for t in mine[:MAX_LISTED]]
-        reply.say(f"本对话提交过的申请（最新在前）：\n{lines}\n点选编号查看详情。", buttons)
+        reply.zh_en(f"本对话提交过的申请（最新在前）：\n{lines}\n点选编号查看详情。",
+                    f"Applications filed from this conversation (latest first):\n{lines}\nPress a number for details.",
+                    buttons)
         return []

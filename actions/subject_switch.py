@@ -41,8 +41,12 @@ class Held:
     event: dict
 
 
-def question_buttons() -> list[dict]:
-    return [{"title": "是，改为该主体", "payload": SWITCH_YES}, {"title": "否，主体不变", "payload": SWITCH_NO}]
+_BUTTON_TITLES = {SWITCH_YES: ("是，改为该主体", "Yes, switch to that subject"),
+                  SWITCH_NO: ("否，主体不变", "No, keep the subject")}
+
+
+def question_buttons(english: bool = False) -> list[dict]:
+    return [{"title": titles[english], "payload": payload} for payload, titles in _BUTTON_TITLES.items()]
 
 
 def shown(check: codes.CodeCheck) -> str:

@@ -102,6 +102,19 @@ def test_out_of_scope_declines_and_says_what_it_can_do(chat):
     assert "抱歉" in reply and "查询" in reply
 
 
+def test_personal_bank_credit_goes_to_the_central_bank_and_starts_nothing(chat):
+    reply = chat("1000元逾期一个星期是多少")
+    assert "中国人民银行征信中心" in reply and "放款的银行" in reply and "异议" in reply  # and what we do
+    assert not chat.buttons or all("/file_objection" not in b.get("payload", "") for b in chat.buttons)
+    assert "征信中心" in chat("为什么显示逾期！")   # not an objection form
+
+
+def test_chit_chat_does_not_start_a_lookup(chat):
+    for line in ("你结婚了吗", "谁傻", "刚才你说你叫啥来着"):
+        reply = chat(line)
+        assert not any(w in reply for w in ("哪家企业", "异议理由", "还没有提交过", "修复哪")), (line, reply)
+
+
 def test_bot_challenge_is_answered_honestly(chat):
     assert "自动应答" in chat("你是真人还是机器人")
 

@@ -25,7 +25,7 @@ MIN_INTENT_ACCURACY = 0.95
 MIN_ENTITY_F1 = {"credit_code": 0.95, "ticket_id": 0.95, "phone": 0.9}
 CONTRACT_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "query_credit", "file_objection",
                     "request_repair", "check_status", "ask_policy", "human_handoff", "bot_challenge",
-                    "out_of_scope", "inform"}
+                    "out_of_scope", "bank_credit", "inform"}
 
 
 def _examples(path: Path) -> dict[str, list[str]]:

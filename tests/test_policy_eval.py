@@ -1,7 +1,10 @@
 """The policy retrieval against its own held-out question sets (tests/policy/eval_questions*.yml).
 
-Two sets, written independently of each other and of policy_docs/paraphrases.yml. The build fails
-below hit@3 = 0.9 on either. The answered share and the declined share of uncovered questions are
+Three sets, written independently of each other and of policy_docs/paraphrases.yml. Sets 1 and 2
+are what the retrieval was tuned on (the fusion and the calibrated "covered" decision, issue 17):
+the build fails below hit@3 = 0.9 on either. Set 3 was written afterwards and never tuned on: it
+checks that the tuning carries over, with floors a little under what it measured (hit@3 0.883,
+answered@3 0.90, declined 0.80 on 2026-12-06), not the goals. The answered share and the declined share of uncovered questions are
 guarded too, so the relevance threshold cannot drift to "answer everything" or "answer nothing"
 unnoticed. bench/policy.py prints the same figures with latency.
 """
@@ -32,12 +35,21 @@ def test_the_sets_are_big_enough_and_name_real_clauses(question_set):
     assert not unknown
 
 
-def test_hit_at_3_is_at_least_0_9(question_set):
-    _, result = question_set
-    assert result.hit_at_3 >= 0.9, f"hit@3 {result.hit_at_3:.3f}; misses: {result.misses}"
+FLOORS = {"eval_questions_3": {"hit3": 0.85, "answered3": 0.85, "declined": 0.75}}
+GOALS = {"hit3": 0.9, "answered3": 0.75, "declined": 0.8}
 
 
-def test_threshold_answers_most_and_declines_what_is_not_covered(question_set):
+@pytest.fixture
+def floors(request):
+    return FLOORS.get(request.node.callspec.id, GOALS)
+
+
+def test_hit_at_3(question_set, floors):
     _, result = question_set
-    assert result.answered_at_3 >= 0.75, f"answered@3 {result.answered_at_3:.3f}"
-    assert result.decline_rate >= 0.8, f"declined {result.declined}/{result.negatives}: {result.wrongly_answered}"
+    assert result.hit_at_3 >= floors["hit3"], f"hit@3 {result.hit_at_3:.3f}; misses: {result.misses}"
+
+
+def test_threshold_answers_most_and_declines_what_is_not_covered(question_set, floors):
+    _, result = question_set
+    assert result.answered_at_3 >= floors["answered3"], f"answered@3 {result.answered_at_3:.3f}"
+    assert result.decline_rate >= floors["declined"], f"declined {result.declined}/{result.negatives}: {result.wrongly_answered}"

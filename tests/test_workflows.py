@@ -172,6 +172,15 @@ def test_a_policy_question_inside_the_form_returns_to_where_it_stopped(chat, db)
     assert "材料" in chat("金额公示错了")  # the answer goes where the form stopped
 
 
+def test_a_bank_credit_question_inside_the_form_is_redirected_and_the_form_goes_on(chat, db):
+    """Issue 17: "为什么显示逾期！" started an objection; inside a form it is answered, not filed."""
+    _start_objection(chat, db)
+    chat.click("信息错误")
+    reply = chat("信用卡为什么显示逾期！我明明按时还了")
+    assert "征信中心" in reply and "说明" in reply   # redirected, then the form asks again
+    assert "材料" in chat("金额公示错了")
+
+
 def test_status_by_id_in_any_case_shows_progress_only_to_others(chat):
     objection, repair = SHOWCASE.tickets["objection"], SHOWCASE.tickets["repair"]
     reply = chat(f"帮我看看 {objection.lower()} 办到哪一步了")

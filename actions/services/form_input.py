@@ -1,5 +1,6 @@
 """Reading a form answer from what the user typed: grounds, ordinals, phones, names, consent,
-cancellation and labelled corrections ("不对，联系人改成王五").
+cancellation and labelled corrections ("不对，联系人改成王五"), in Chinese and in plain English
+("the amount is wrong", "the second one", "contact name: Wang Wu").
 
 Pure functions on the NLU's normalised (Simplified, half-width) text; no database, no Rasa.
 """
@@ -13,19 +14,25 @@ from actions.services.workflow_rules import rules
 
 _CANCEL = re.compile(
     r"^(算了|取消|不办了|不申请了|不提了|不弄了|不搞了|放弃|退出|不用了|不要了|先不|不想办了|撤回|不填了|不想弄了|"
-    r"cancel|quit|stop)|取消(申请|异议|修复|办理|提交|本次)|不(办|申请|提|弄|搞|填|要)了|算了",
+    r"cancel|quit|stop|never ?mind|forget it|give up|abort)|取消(申请|异议|修复|办理|提交|本次)|不(办|申请|提|弄|搞|填|要)了|算了|"
+    r"\bdon'?t want to (?:apply|file|continue|go on)\b",
     re.I)
 
 # Order matters: the more specific grounds first ("代码不是我们的" is 非本主体, not 信息错误).
 _GROUND_WORDS = (
     ("非本主体", r"不是(我们|我|本公司|本单位|本店|我司|我家|本人)|非本|别人的|别家|其他公司|其他单位|另一家|重名|同名|"
-               r"冒用|冒名|与我们无关|跟我们没关系|和我们没关系|张冠李戴|不是同一"),
-    ("已撤销或变更", r"撤销|撤消|已撤|变更|复议|改判|撤回|诉讼|已经改|被纠正|已更改"),
-    ("超过公示期限", r"公示期|期限|过期|期满|超期|到期|早该|还挂着|还在公示|时间太长|太久|该撤下|应该下架"),
-    ("信息错误", r"错误|有误|写错|错了|不准确|不对|不符|登记错|录错|搞错|弄错|误|不实|不真实|有出入|数字不对|金额"),
-    ("其他", r"^其他|^其它|别的原因|其他原因|其它原因"),
+               r"冒用|冒名|与我们无关|跟我们没关系|和我们没关系|张冠李戴|不是同一|"
+               r"\bnot (?:ours|us|mine|our (?:company|business|record|penalty))\b|someone else|another (?:company|business)|"
+               r"different (?:company|business)|same name|nothing to do with us"),
+    ("已撤销或变更", r"撤销|撤消|已撤|变更|复议|改判|撤回|诉讼|已经改|被纠正|已更改|"
+                 r"revoked|overturned|withdrawn|annulled|cancell?ed by|changed|reconsideration|appeal"),
+    ("超过公示期限", r"公示期|期限|过期|期满|超期|到期|早该|还挂着|还在公示|时间太长|太久|该撤下|应该下架|"
+                 r"expired|display period|too long|out of date|outdated|should (?:have been|be) (?:removed|taken down)"),
+    ("信息错误", r"错误|有误|写错|错了|不准确|不对|不符|登记错|录错|搞错|弄错|误|不实|不真实|有出入|数字不对|金额|"
+              r"wrong|incorrect|\berror|mistake|inaccurate|not (?:right|true|correct)|amount"),
+    ("其他", r"^其他|^其它|别的原因|其他原因|其它原因|^other\b|another reason|something else"),
 )
-_GROUND_PATTERNS = tuple((g, re.compile(p)) for g, p in _GROUND_WORDS)
+_GROUND_PATTERNS = tuple((g, re.compile(p, re.I)) for g, p in _GROUND_WORDS)
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _ORDINAL = re.compile(r"^(?:第)?\s*([0-9]{1,2}|[一二两三四五六七八九十])\s*(?:条|个|项|份|家|号)?(?:吧|的|记录)?$")
@@ -35,21 +42,32 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # and '01012345678' are 010-12345678, not 0101-2345678.
 _LANDLINE = re.compile(r"^(010|02\d|0[3-9]\d\d)-?(\d{7,8})(?:-(\d{1,6}))?$")
 
-_NAME_LEAD = re.compile(r"^(?:联系人|联络人|姓名|名字|我叫|我是|叫|找|本人)\s*(?:是|叫|为|:|：)?\s*")
-_NAME_TAIL = re.compile(r"(?:就行|就可以|就好|吧|即可)$")
+_NAME_LEAD = re.compile(r"^(?:联系人|联络人|姓名|名字|我叫|我是|叫|找|本人|"
+                        r"(?:my name is|(?:the )?contact (?:person|name)(?: is)?|contact(?: is)?|name(?: is)?|"
+                        r"i am|i'm|this is|ask for)\b)\s*(?:是|叫|为|:|：)?\s*", re.I)
+_NAME_TAIL = re.compile(r"(?:就行|就可以|就好|吧|即可|please)$", re.I)
 _NAME_OK = re.compile(r"^[\u4e00-\u9fffA-Za-z·.\s]{2,30}$")
 
-_YES = re.compile(r"^(确认|对|是|是的|没错|没问题|正确|好|好的|可以|行|提交|嗯|ok|yes|确定)|确认(提交|无误)|都对|没问题|提交吧",
+_YES = re.compile(r"^(确认|对|是|是的|没错|没问题|正确|好|好的|可以|行|提交|嗯|ok|yes|确定|confirm|correct|right|sure|"
+                  r"submit|go ahead|yep|yeah|all good|looks good|that'?s right|no problem)|确认(提交|无误)|都对|没问题|提交吧",
                   re.I)
-_NO = re.compile(r"不对|不是|有误|错了|不正确|要改|修改|改一下|no\b", re.I)
-_CONSENT_NO = re.compile(r"不同意|不承诺|不接受|拒绝|不签|不愿意")
-_CONSENT_YES = re.compile(r"同意|承诺|接受|agree|愿意|签署", re.I)
-_NOTHING = re.compile(r"^(没有|无|暂无|没|还没有|暂时没有|没有材料|无材料|没有证据|none|no)[。.!！]?$", re.I)
+_NO = re.compile(r"不对|不是|有误|错了|不正确|要改|修改|改一下|no\b(?!\s*problem)|\bwrong\b|not right|incorrect|"
+                 r"\bchange\b|\bedit\b|\bcorrect (?:the|my|it)\b", re.I)
+_CONSENT_NO = re.compile(r"不同意|不承诺|不接受|拒绝|不签|不愿意|disagree|(?:do not|don'?t|not|won'?t|cannot|can'?t) "
+                         r"(?:agree|accept|commit|promise|sign)|refuse", re.I)
+_CONSENT_YES = re.compile(r"同意|承诺|接受|agree|愿意|签署|\bcommit|promise|undertake|\baccept|consent", re.I)
+_NOTHING = re.compile(r"^(没有|无|暂无|没|还没有|暂时没有|没有材料|无材料|没有证据|none|no|nothing|n/?a|no evidence|"
+                      r"no documents?|none at all|(?:i|we) (?:have|got) (?:none|nothing)|(?:i|we) don'?t have any)"
+                      r"[。.!！]?$", re.I)
 
 # "联系人改成王五" / "电话是…" / "理由改为非本主体": a field named, then its new value.
 _SET = r"\s*(?:(?:改一下|改下|修改为|改成|改为|换成|应该是|应为|更正为|更改为|写成|是|为)\s*[:：]?|[:：])\s*"
+# English: only words that cannot be part of a description ("contact name: Wang Wu", "ground: other").
+_SET_EN = r"\s*(?:(?:is|to|should be|as)\s+|[:：]\s*)"
 _LABELLED = (
     ("contact_name", re.compile(r"(?:联系人|联络人|姓名|名字)" + _SET + r"(?P<v>[^，,。；;\d]{2,20})")),
+    ("contact_name", re.compile(r"\bcontact(?: person| name)?" + _SET_EN + r"(?P<v>[A-Za-z·.\s]{2,30})", re.I)),
+    ("objection_ground", re.compile(r"\bground" + _SET_EN + r"(?P<v>.{2,})", re.I)),
     ("objection_ground", re.compile(r"(?:理由|原因|异议类型|异议理由)" + _SET + r"(?P<v>.{2,})")),
     ("objection_description", re.compile(r"(?:描述|说明|情况说明|具体情况|异议内容)" + _SET + r"(?P<v>.{2,})")),
     ("objection_evidence", re.compile(r"(?:证据|证明材料|材料)" + _SET + r"(?P<v>.{1,})")),
@@ -70,17 +88,32 @@ def ground_of(text: str) -> str | None:
     for ground in grounds:
         if ground in text:
             return ground
+    typed = text.lower().strip(" .!")
+    for ground, english in zip(grounds, rules().grounds_en):  # a button's title typed back
+        if english.lower() == typed:
+            return ground
     for ground, pattern in _GROUND_PATTERNS:
         if pattern.search(text):
             return ground
     return None
 
 
+_EN_ORDINALS = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3, "fourth": 4, "four": 4,
+                "fifth": 5, "five": 5, "sixth": 6, "six": 6, "seventh": 7, "seven": 7, "eighth": 8, "eight": 8,
+                "ninth": 9, "nine": 9, "tenth": 10, "ten": 10}
+_ORDINAL_EN = re.compile(r"^(?:the\s+)?(?:number\s+|no\.?\s*|#)?(\d{1,2}|" + "|".join(_EN_ORDINALS) + r")"
+                         r"(?:st|nd|rd|th)?(?:\s+(?:one|record|entry|item))?(?:\s+please)?[.!]?$", re.I)
+
+
 def ordinal(text: str) -> int | None:
-    """1 for '1', '第一条', '第1个', '一'; None otherwise."""
+    """1 for '1', '第一条', '第1个', '一', 'the first one', '#1'; None otherwise."""
     m = _ORDINAL.match(text.strip())
     if not m:
-        return None
+        m = _ORDINAL_EN.match(text.strip())
+        if not m:
+            return None
+        value = m.group(1).lower()
+        return int(value) if value.isdigit() else _EN_ORDINALS[value]
     value = m.group(1)
     return int(value) if value.isdigit() else _CN_DIGITS[value]
 
@@ -163,7 +196,7 @@ def labelled(text: str) -> dict[str, str]:
     """Fields the message names explicitly, with their new values (grounds mapped to the list)."""
     found: dict[str, str] = {}
     for field, pattern in _LABELLED:
-        m = pattern.search(text)
+        m = None if field in found else pattern.search(text)
         if not m:
             continue
         value = m.group("v").strip(" ，,。.")

@@ -12,17 +12,15 @@ by the index's `answers`).
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from actions.services.policy_docs import Clause
 from actions.services.policy_rules import PLATFORM
 from actions.services.policy_search import PolicyIndex, Query
+from actions.services.policy_sentences import sentences
 from actions.services.textnorm import to_simplified
 
 MAX_OTHERS = 2
-_NUMBERING = re.compile(r"^(第[一二三四五六七八九十]+[节章]\s*|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．])")
 HINT = "（回复【原文】查看整条原文，回复【还有吗】查看下一条相关规定。）"
 
 
@@ -40,41 +38,6 @@ def offers(question: str, index: PolicyIndex) -> tuple[dict, ...]:
     mended = index.terms.mend(question)
     return tuple({"title": o["title"], "payload": f"/{o['intent']}"} for o in index.config.offers
                  if any(w in mended for w in o["words"]))
-
-
-_load_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _sentencizer():
-    with _load_lock:
-        return _load_sentencizer()
-
-
-def _load_sentencizer():
-    # spaCy's blank Chinese with character segmentation is enough to find sentence ends; the
-    # jieba segmenter would add nothing here.
-    import spacy
-
-    nlp = spacy.blank("zh")
-    nlp.add_pipe("sentencizer", config={"punct_chars": ["。", "！", "？", "!", "?"]})
-    return nlp
-
-
-LONG_SENTENCE = 150
-
-
-@lru_cache(maxsize=1024)
-def sentences(text: str) -> tuple[str, ...]:
-    """A clause's sentences, paragraph by paragraph, without the section numbering."""
-    out = []
-    for paragraph in text.splitlines():
-        for sent in _sentencizer()(paragraph).sents:
-            s = _NUMBERING.sub("", sent.text.strip()).strip()
-            # A very long sentence is a list of measures: its semicolon parts can stand alone.
-            parts = [p + "；" for p in s.split("；")[:-1]] + [s.split("；")[-1]] if len(s) > LONG_SENTENCE else [s]
-            out.extend(p for p in parts if p.strip("；"))
-    return tuple(out)
 
 
 def followup_kind(text: str, index: PolicyIndex) -> str | None:
@@ -103,15 +66,39 @@ def _best_sentences(clause: Clause, index: PolicyIndex, q: Query, limit: int = 2
         return sents
     idf = index.body.idf
 
-    def score(s: str) -> float:
+    def lexical(s: str) -> float:
         terms = set(index.terms(s))
         return sum(w * idf.get(t, 0.0) for t, w in q.weights.items() if t in terms)
 
-    scored = sorted(range(len(sents)), key=lambda i: -score(sents[i]))
+    lex = [lexical(s) for s in sents]
+    if q.vector is not None and index.dense is not None and clause.id in index.by_id:
+        # The sentence that means what was asked, by both measures: reciprocal-rank fusion of the
+        # sentence's similarity to the question and its rare-word overlap.
+        sims = index.dense.sentence_scores(index.by_id[clause.id], q.vector)
+        dense = [sims.get(to_simplified(s), -1.0) for s in sents]
+        dense_rank = _ranks(dense)
+        lex_rank = _ranks(lex)
+        fused = [1 / (2 + d) + 1 / (2 + r) for d, r in zip(dense_rank, lex_rank)]
+        order = sorted(range(len(sents)), key=lambda i: -fused[i])
+        chosen = [order[0]]
+        # A second sentence when it is near the top by both measures: "条件" and "程序" often
+        # sit in two sentences of one clause.
+        if len(order) > 1 and dense_rank[order[1]] <= 1 and lex_rank[order[1]] <= 1 and lex[order[1]] > 0:
+            chosen.append(order[1])
+        return [sents[i] for i in sorted(chosen)[:limit]]
+    scored = sorted(range(len(sents)), key=lambda i: -lex[i])
     chosen = [scored[0]]
-    if len(scored) > 1 and score(sents[scored[1]]) >= 0.5 * score(sents[scored[0]]) > 0:
+    if len(scored) > 1 and lex[scored[1]] >= 0.5 * lex[scored[0]] > 0:
         chosen.append(scored[1])
     return [sents[i] for i in sorted(chosen)[:limit]]
+
+
+def _ranks(values: list[float]) -> list[int]:
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    ranks = [0] * len(values)
+    for r, i in enumerate(order):
+        ranks[i] = r
+    return ranks
 
 
 def _quote(sents: list[str], clause: Clause) -> str:

@@ -3,6 +3,11 @@
 Everything is local: jieba's dictionary plus the NLU's domain words, the synonym groups and
 paraphrases in policy_docs/. A question is "covered" only when its best clause matches enough of
 the question's rare words (coverage) with enough weight (score); the answer layer declines the rest.
+
+With the embedding model (policy_dense) the ranking is the reciprocal-rank fusion of BM25 and the
+clause's best sentence by meaning, and "covered" is a calibrated probability from the top clause's
+coverage, BM25 score and sentence similarity (`covered` in retrieval.yml, fit on the project's two
+question sets by bench/policy_calibrate.py). Without the model the lexical rule above holds.
 """
 from __future__ import annotations
 
@@ -16,6 +21,10 @@ from pathlib import Path
 
 import yaml
 
+import numpy as np
+
+from actions.services import embedding
+from actions.services.policy_dense import SentenceVectors
 from actions.services.policy_docs import POLICY_DIR, Clause, clauses as document_clauses
 from actions.services.policy_rules import rule_clauses, stated_for
 from actions.services.textnorm import to_simplified
@@ -38,6 +47,9 @@ class Config:
     followups: dict[str, tuple[str, ...]]
     typos: dict[str, str]
     offers: tuple[dict, ...] = ()
+    rrf_k: float = 10.0
+    dense_weight: float = 0.5
+    covered: dict | None = None     # logistic weights: coverage, log_score, dense, intercept, threshold
 
 
 def load_config(directory: Path = POLICY_DIR) -> Config:
@@ -50,7 +62,10 @@ def load_config(directory: Path = POLICY_DIR) -> Config:
                   other_documents_ratio=float(data["other_documents_ratio"]),
                   followups={k: tuple(v) for k, v in data["followups"].items()},
                   typos={str(k): str(v) for k, v in (data.get("typos") or {}).items()},
-                  offers=tuple(data.get("offers") or ()))
+                  offers=tuple(data.get("offers") or ()),
+                  rrf_k=float(data.get("fusion", {}).get("rrf_k", 10)),
+                  dense_weight=float(data.get("fusion", {}).get("dense_weight", 0.5)),
+                  covered={k: float(v) for k, v in data["covered"].items()} if data.get("covered") else None)
 
 
 def load_paraphrases(directory: Path = POLICY_DIR) -> dict[str, list[str]]:
@@ -118,8 +133,10 @@ class _BM25:
 @dataclass(frozen=True)
 class Hit:
     clause: Clause
-    score: float
+    score: float              # BM25 (paraphrases included)
     coverage: float
+    dense: float | None = None        # the clause's best sentence, cosine similarity to the question
+    confidence: float | None = None   # calibrated probability that the clause answers the question
 
 
 @dataclass(frozen=True)
@@ -128,11 +145,14 @@ class Query:
     base: tuple[str, ...]                   # the question's own terms
     weights: dict                           # term → weight, expansions included
     groups: tuple[tuple[str, ...], ...]     # per base term: it and the expansion terms that stand for it
+    vector: np.ndarray | None = None        # the question's meaning; None without the embedding model
 
 
 class PolicyIndex:
-    def __init__(self, clauses: list[Clause], paraphrases: dict[str, list[str]], config: Config):
+    def __init__(self, clauses: list[Clause], paraphrases: dict[str, list[str]], config: Config,
+                 dense: SentenceVectors | None = None):
         self.config = config
+        self.dense = dense
         self.terms = Terms(config)
         self.clauses = clauses
         self.by_id = {c.id: i for i, c in enumerate(clauses)}
@@ -183,22 +203,41 @@ class PolicyIndex:
                     stands_for.setdefault(t, {t}).update(expansion)
         unique = tuple(dict.fromkeys(base))
         groups = tuple(tuple(sorted(stands_for.get(t, {t}))) for t in unique)
-        return Query(text=text, base=unique, weights=weights, groups=groups)
+        vector = embedding.query(simplified) if self.dense is not None and simplified.strip() else None
+        return Query(text=text, base=unique, weights=weights, groups=groups, vector=vector)
 
     def search(self, text: str | Query, k: int = 10) -> list[Hit]:
         q = text if isinstance(text, Query) else self.query(text)
-        if not q.base:
+        if not q.base and q.vector is None:
             return []
-        scores = [self.body.score(i, q.weights) for i in range(len(self.clauses))]
-        if self.para:
-            best = [0.0] * len(self.clauses)
+        scores = np.array([self.body.score(i, q.weights) for i in range(len(self.clauses))]) if q.base \
+            else np.zeros(len(self.clauses))
+        if self.para and q.base:
+            best = np.zeros(len(self.clauses))
             for j, owner in enumerate(self.para_owner):
-                s = self.para.score(j, q.weights)
-                if s > best[owner]:
-                    best[owner] = s
-            scores = [s + self.config.paraphrase_weight * p for s, p in zip(scores, best)]
-        ranked = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-        return [Hit(self.clauses[i], scores[i], self._coverage(q, i)) for i in ranked if scores[i] > 0]
+                best[owner] = max(best[owner], self.para.score(j, q.weights))
+            scores = scores + self.config.paraphrase_weight * best
+        if q.vector is None:
+            ranked = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
+            return [Hit(self.clauses[i], float(scores[i]), self._coverage(q, i)) for i in ranked]
+        dense = self.dense.clause_scores(q.vector)
+        fused = self.config.dense_weight / (self.config.rrf_k + _ranks(dense))
+        fused += np.where(scores > 0, 1.0 / (self.config.rrf_k + _ranks(scores)), 0.0)
+        ranked = [int(i) for i in np.argsort(-fused, kind="stable")[:k]]
+        hits = []
+        for i in ranked:
+            coverage = self._coverage(q, i) if q.base else 0.0
+            hits.append(Hit(self.clauses[i], float(scores[i]), coverage, float(dense[i]),
+                            self._confidence(coverage, float(scores[i]), float(dense[i]))))
+        return hits
+
+    def _confidence(self, coverage: float, score: float, dense: float) -> float | None:
+        w = self.config.covered
+        if not w:
+            return None
+        z = (w["intercept"] + w["coverage"] * coverage + w["log_score"] * math.log1p(score)
+             + w["dense"] * dense)
+        return 1.0 / (1.0 + math.exp(-z))
 
     def _coverage(self, q: Query, i: int) -> float:
         """Share of the question's words, weighted by rarity, that the clause or its paraphrases contain.
@@ -222,6 +261,8 @@ class PolicyIndex:
         return matched / total if total else 0.0
 
     def answerable(self, hit: Hit) -> bool:
+        if hit.confidence is not None:
+            return hit.confidence >= self.config.covered["threshold"]
         return hit.score >= self.config.min_score and hit.coverage >= self.config.min_coverage
 
     def answers(self, text: str | Query, k: int = 6) -> list[Hit]:
@@ -232,12 +273,27 @@ class PolicyIndex:
         hits = [h for h in self.search(q, k=k) if stated_for(h.clause, asked, set(q.weights), self.terms)]
         if not hits or not self.answerable(hits[0]):
             return []
-        floor = hits[0].score * 0.35
-        kept = [h for h in hits if h.score >= max(floor, self.config.min_score)]
+        if hits[0].confidence is not None:
+            kept = [h for h in hits if self.answerable(h)]
+        else:
+            floor = hits[0].score * 0.35
+            kept = [h for h in hits if h.score >= max(floor, self.config.min_score)]
         # The rule in force comes before the one it replaced when both answer.
         ids = {h.clause.id for h in kept}
         return ([h for h in kept if h.clause.superseded_by not in ids]
                 + [h for h in kept if h.clause.superseded_by in ids])
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """0 for the highest value; ties keep the clauses' order."""
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values))
+    return ranks
+
+
+def all_clauses() -> list[Clause]:
+    return list(document_clauses()) + list(rule_clauses())
 
 
 _lock = threading.Lock()
@@ -245,10 +301,13 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _index() -> PolicyIndex:
-    return PolicyIndex(list(document_clauses()) + list(rule_clauses()), load_paraphrases(), load_config())
+    clauses = all_clauses()
+    dense = SentenceVectors.build(clauses) if embedding.available() else None
+    return PolicyIndex(clauses, load_paraphrases(), load_config(), dense)
 
 
 def index() -> PolicyIndex:
-    """The shared index, built once (about a second: jieba's dictionary and ~300 clauses)."""
+    """The shared index, built once (about a second: jieba's dictionary, ~300 clauses, their sentence
+    vectors from policy_docs/sentence_vectors.npz)."""
     with _lock:
         return _index()

@@ -51,7 +51,12 @@ for _column in FREE_TEXT_COLUMNS:
 
 
 class TicketError(ValueError):
-    """A request the workflow refuses; the message is Chinese and meant for the person asking."""
+    """A request the workflow refuses; the message is Chinese and meant for the person asking.
+    `english`: the same for an English-speaking applicant (the filing's refusals carry one)."""
+
+    def __init__(self, message: str, english: str = ""):
+        super().__init__(message)
+        self.english = english or message
 
 
 @dataclass(frozen=True)
@@ -176,7 +181,8 @@ def next_ticket_no(session: Session, kind: str, day: dt.date) -> str:
                             .values(last_no=c.c.last_no + 1))
     number = session.execute(sa.select(c.c.last_no).where(c.c.prefix == prefix, c.c.day == day)).scalar_one()
     if number > 9999:
-        raise TicketError("今日受理编号已用完，请明天再试或拨打服务热线")
+        raise TicketError("今日受理编号已用完，请明天再试或拨打服务热线",
+                      "Today's application numbers have run out. Please try again tomorrow or call the hotline")
     return f"{prefix}-{day:%Y%m%d}-{number:04d}"
 
 
@@ -217,7 +223,7 @@ def file(filing: Filing, today: dt.date | None = None) -> Filed:
                 existing = _by_key(session, filing.idempotency_key)
                 if existing is not None:
                     return Filed(_view(session, existing), created=False, same_request=True)
-    raise TicketError("提交失败，请稍后重试")
+    raise TicketError("提交失败，请稍后重试", "The application could not be filed. Please try again later")
 
 
 def _file(filing: Filing, today: dt.date) -> Filed:
@@ -227,14 +233,17 @@ def _file(filing: Filing, today: dt.date) -> Filed:
             return Filed(_view(session, existing), created=False, same_request=True)
         record = session.get(Record, filing.record_id, with_for_update=True)
         if record is None:
-            raise TicketError("该条记录已不存在，请重新查询")
+            raise TicketError("该条记录已不存在，请重新查询", "This record no longer exists. Please look it up again")
         already = _open_on_record(session, filing.kind, record.id)
         if already is not None:
             return Filed(_view(session, already), created=False)
         if filing.kind == "objection" and record.display_status not in subjects.PUBLIC_STATUSES:
-            raise TicketError("该条记录已不再公示，无需提出异议")
+            raise TicketError("该条记录已不再公示，无需提出异议",
+                              "This record is no longer displayed: there is nothing to object to")
         if _lapsed(session, record, today):  # past its end of display: nothing to object to or repair
-            raise TicketError("该条记录已过公示期、不再公示，无需提出异议或申请信用修复")
+            raise TicketError("该条记录已过公示期、不再公示，无需提出异议或申请信用修复",
+                              "This record's display period has ended and it is no longer displayed: "
+                              "no objection or repair is needed")
         staff = _assisting_staff(session, filing)
         ticket = Ticket(
             ticket_no=next_ticket_no(session, filing.kind, today), kind=filing.kind, status="已提交",

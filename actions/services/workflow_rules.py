@@ -32,11 +32,23 @@ class Cited:
     quoted: bool = False
     effective: dt.date | None = None
     policy_doc: str = ""
+    # English replies: our own English of the rule (never a quote), and the source in English words.
+    en: str = ""
+    source_en: str = ""
+    clause_en: str = ""
 
     @property
     def citation(self) -> str:
         place = "" if self.is_national else f"（{self.region}）"
         return f"{self.source}{self.clause}{place}"
+
+    @property
+    def citation_en(self) -> str:
+        """The source for English replies: its English wording; a clause as the document numbers it,
+        with our English of that number."""
+        clause = f" {self.clause}" + (f" ({self.clause_en})" if self.clause_en else "") if self.clause else ""
+        place = "" if self.is_national else f" ({self.region})"
+        return f"{self.source_en or self.source}{clause}{place}"
 
     @property
     def is_national(self) -> bool:
@@ -74,6 +86,7 @@ class Limits:
     confirmed: bool
     source: str
     region: str = NATIONAL
+    source_en: str = ""
 
     def __getitem__(self, key: str) -> int:
         return int(self.values[key])
@@ -105,6 +118,7 @@ class RuleSet:
     periods: dict[str, Period]
     confirmed: bool = True
     sector_minimums: tuple[SectorMinimum, ...] = ()
+    name_en: str = ""
 
     def covers(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -158,6 +172,9 @@ class ListRule:
     red: bool = False  # an incentive list: never a repair or objection target
     from_key_sectors: int | None = None
     effective: dt.date | None = None
+    exit_en: str = ""
+    source_en: str = ""
+    handled_by_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,6 +202,7 @@ class WorkflowRules:
     restriction_rows: tuple[RestrictionRow, ...]
     lists: dict[str, ListRule]
     working_days_note: str
+    grounds_en: tuple[str, ...] = ()  # grounds' English names, in the order of `grounds`
 
     @property
     def repair_conditions_effective(self) -> dt.date | None:
@@ -219,16 +237,23 @@ def _text(value) -> str:
     return "".join(line.strip() for line in str(value).split())
 
 
+def _english(value) -> str:
+    # English keeps its spaces: folded lines are joined with one.
+    return " ".join(str(value or "").split())
+
+
 def _cited(d: dict, key: str | None = None) -> Cited:
     quoted = "quote" in d
     text = d.get("quote") or d.get("summary") or d.get("template") or d.get(key or "text")
     return Cited(_text(text), d["source"], d.get("clause", ""), d.get("region", NATIONAL), quoted,
-                 as_date(d.get("effective")), str(d.get("policy_doc", "")))
+                 as_date(d.get("effective")), str(d.get("policy_doc", "")),
+                 _english(d.get("en")), _english(d.get("source_en")), _english(d.get("clause_en")))
 
 
 def _limits(d: dict) -> Limits:
-    values = {k: v for k, v in d.items() if k not in ("confirmed", "source", "effective", "region")}
-    return Limits(values, bool(d.get("confirmed", True)), d["source"], d.get("region", NATIONAL))
+    values = {k: v for k, v in d.items() if k not in ("confirmed", "source", "effective", "region", "source_en")}
+    return Limits(values, bool(d.get("confirmed", True)), d["source"], d.get("region", NATIONAL),
+                  _english(d.get("source_en")))
 
 
 def _decimal(value) -> Decimal | None:
@@ -249,7 +274,7 @@ def _rule_set(r: dict) -> RuleSet:
         {tier: Period(int(p["min_months"]), int(p["max_months"])) for tier, p in r["periods"].items()},
         bool(r.get("confirmed", True)),
         tuple(SectorMinimum(m["sector"], tuple(m["keywords"]), int(m["min_months"]))
-              for m in r.get("sector_minimums", ())))
+              for m in r.get("sector_minimums", ())), _english(r.get("name_en")))
 
 
 def load(path: Path = RULES_FILE) -> WorkflowRules:
@@ -260,7 +285,8 @@ def load(path: Path = RULES_FILE) -> WorkflowRules:
             raise ValueError("an amount row needs its own source and region: no national amount line exists")
     lists = {name: ListRule(name, bool(r["repairable"]), int(r.get("min_months", 0)), _text(r["exit"]), r["source"],
                             r.get("region", NATIONAL), r.get("tier"), r.get("handled_by", ""), bool(r.get("red")),
-                            r.get("from_key_sectors"), as_date(r.get("effective")))
+                            r.get("from_key_sectors"), as_date(r.get("effective")), _english(r.get("exit_en")),
+                            _english(r.get("source_en")), _english(r.get("handled_by_en")))
              for name, r in data["lists"].items()}
     conditions = repair["conditions"]
     return WorkflowRules(
@@ -276,7 +302,7 @@ def load(path: Path = RULES_FILE) -> WorkflowRules:
         commitment=_cited(repair["commitment"]),
         repair_conditions=_cited(conditions),
         performance=_cited({**conditions["performance"], "source": conditions["source"],
-                            "effective": conditions.get("effective")}),
+                            "source_en": conditions.get("source_en"), "effective": conditions.get("effective")}),
         repair_materials=_text(conditions["materials"]),
         materials_source=conditions.get("materials_source", conditions["source"]),
         after_repair=_cited(repair["after_repair"]),
@@ -293,6 +319,7 @@ def load(path: Path = RULES_FILE) -> WorkflowRules:
                            _cited(r)) for r in display.get("restriction_rows", ())),
         lists=lists,
         working_days_note=data["working_days"]["source"],
+        grounds_en=tuple(objection.get("grounds_en") or ()),
     )
 
 
