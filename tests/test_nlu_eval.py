@@ -2,7 +2,10 @@
 
 The set is written apart from the training data (colloquial, Traditional script, typos, codes in
 odd formats) and must stay apart: a test utterance found in the training data fails the suite.
-The suite fails below intent accuracy 0.95; the report is kept in var/nlu-report.
+The suite fails below intent accuracy 0.94; the report is kept in var/nlu-report. (It was 0.95 until
+issue 17: the out_of_scope and bank_credit classes and the out-of-domain gate cost this set about
+1.5 points, 0.967 → 0.952 with the production model, for 0.849 → 0.961 on the second held-out set and
+5.8 % → 0 % of chit-chat starting a credit action; tests/test_understanding.py guards those.)
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from bot.telemetry import without_telemetry
 
 pytestmark = pytest.mark.slow
 TEST_SET = PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml"
-MIN_INTENT_ACCURACY = 0.95
+MIN_INTENT_ACCURACY = 0.94
 MIN_ENTITY_F1 = {"credit_code": 0.95, "ticket_id": 0.95, "phone": 0.9}
 CONTRACT_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "query_credit", "file_objection",
                     "request_repair", "check_status", "ask_policy", "human_handoff", "bot_challenge",

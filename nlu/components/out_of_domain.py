@@ -10,6 +10,9 @@ the training examples' vectors, kept in the model:
   of that intent's own examples are to each other (a low percentile, measured leave-one-out at
   training time) is out of scope.
 
+And back: a message DIET called out of scope returns to one of its runners-up that starts nothing
+(`rescuable`: inform, greet, human_handoff…) when the nearest examples vote for that one.
+
 Only intents that start something are gated (`gated`): a lookup, a filing, a status query, a policy
 question. A message with a credit code, a ticket or document number, or a subject's name is a credit
 request whatever else it says.
@@ -47,6 +50,12 @@ class OutOfDomainGate(GraphComponent):
             "k": 7,
             "floor_percentile": 2.0,
             "floor_gated": ["query_credit", "file_objection", "request_repair", "check_status"],
+            # The other way: a short reply DIET filed under out_of_scope ("牡丹江的", "我要跟真人讲话")
+            # goes back to DIET's runner-up when the nearest examples agree with it. Never to an
+            # intent that starts something: chit-chat must not be rescued into a lookup.
+            "rescuable": ["inform", "greet", "goodbye", "thank", "affirm", "deny", "human_handoff",
+                          "bot_challenge"],
+            "runners_up": 3,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -96,14 +105,27 @@ class OutOfDomainGate(GraphComponent):
             log.warning("out-of-domain gate has no trained examples; it lets every message through")
             return cls(config, model_storage, resource)
 
+    def _vote(self, sims: np.ndarray) -> dict[str, float]:
+        """The k nearest training examples' intents, each weighted by its similarity."""
+        weight: dict[str, float] = {}
+        for i in np.argsort(-sims)[: self.config["k"]]:
+            weight[self.labels[i]] = weight.get(self.labels[i], 0.0) + float(sims[i])
+        return weight
+
+    def inside_intent(self, vector: np.ndarray, intent: str, runners_up: list[str]) -> str | None:
+        """The in-domain intent a message DIET called out of scope belongs to instead, or None."""
+        weight = self._vote(self.vectors @ vector)
+        candidates = [r for r in runners_up if r in self.config["rescuable"]]
+        best = max(candidates, key=lambda name: weight.get(name, 0.0), default=None)
+        if best and weight.get(best, 0.0) > weight.get(intent, 0.0):
+            return best
+        return None
+
     def outside_intent(self, vector: np.ndarray, intent: str) -> str | None:
         """The out-of-domain intent this message belongs to instead of `intent`, or None."""
         sims = self.vectors @ vector
         outside = self.config["outside"]
-        nearest = np.argsort(-sims)[: self.config["k"]]
-        weight: dict[str, float] = {}
-        for i in nearest:
-            weight[self.labels[i]] = weight.get(self.labels[i], 0.0) + float(sims[i])
+        weight = self._vote(sims)
         best_outside = max(outside, key=lambda name: weight.get(name, 0.0))
         if weight.get(best_outside, 0.0) > weight.get(intent, 0.0):
             return best_outside
@@ -121,11 +143,17 @@ class OutOfDomainGate(GraphComponent):
             intent = (message.get(INTENT) or {}).get("name")
             vector = message.get(VECTOR)
             text = message.get(TEXT) or ""
-            if intent not in self.config["gated"] or vector is None or text.startswith("/"):
+            if vector is None or text.startswith("/"):
                 continue
-            if any(e.get("entity") in self.config["anchors"] for e in message.get(ENTITIES) or []):
+            ranking = [r.get("name") for r in message.get(INTENT_RANKING_KEY) or []]
+            if intent in self.config["outside"]:
+                instead = self.inside_intent(vector, intent, [r for r in ranking if r != intent][: self.config["runners_up"]])
+            elif intent not in self.config["gated"]:
                 continue
-            instead = self.outside_intent(vector, intent)
+            elif any(e.get("entity") in self.config["anchors"] for e in message.get(ENTITIES) or []):
+                continue
+            else:
+                instead = self.outside_intent(vector, intent)
             if instead:
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != instead]
                 confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
