@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,19 @@ def test_the_rule_in_force_is_told_before_the_one_it_replaced(ix):
     for question in ("處罰信息在網上要公示多久？", "罚款记录在网上要挂多久", "处罚公示期是多长时间"):
         hits = [h.clause.id for h in ix.answers(question)]
         assert hits[0] == "rules-display-periods", (question, hits)
+
+
+def test_no_quote_ends_in_the_next_items_opening_bracket():
+    """Issue 17: "…向社会公开。(" — the sentence split left the "(" of "(四)" on the sentence before."""
+    import re
+
+    from actions.policy_actions import respond
+    from actions.services.policy_eval import load_questions
+
+    bad = []
+    for path in sorted((Path(__file__).parent / "policy").glob("eval_questions*.yml")):
+        for item in load_questions(path):
+            for quote in re.findall(r"“([^”]*)”", respond(item["q"], None).text):
+                if re.search(r"[(（]$", quote):
+                    bad.append((item["q"], quote[-20:]))
+    assert not bad, bad[:5]

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 _NUMBERING = re.compile(r"^(第[一二三四五六七八九十]+[节章]\s*|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．])")
 
+_OPENING = re.compile(r"[(（]+$")
 _load_lock = threading.Lock()
 
 
@@ -34,8 +35,14 @@ def sentences(text: str) -> tuple[str, ...]:
     """A clause's sentences, paragraph by paragraph, without the section numbering."""
     out = []
     for paragraph in text.splitlines():
+        carry = ""
         for sent in _sentencizer()(paragraph).sents:
-            s = _NUMBERING.sub("", sent.text.strip()).strip()
+            # "…工作。(四)加强…" splits after "。(": the bracket opens the next item's number.
+            raw = carry + sent.text.strip()
+            opening = _OPENING.search(raw)
+            carry = opening.group() if opening else ""
+            raw = raw[: len(raw) - len(carry)]
+            s = _NUMBERING.sub("", raw.strip()).strip()
             # A very long sentence is a list of measures: its semicolon parts can stand alone.
             parts = [p + "；" for p in s.split("；")[:-1]] + [s.split("；")[-1]] if len(s) > LONG_SENTENCE else [s]
             out.extend(p for p in parts if p.strip("；"))
