@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from actions.services.policy_docs import Clause
 from actions.services.policy_rules import PLATFORM
-from actions.services.policy_search import PolicyIndex, Query
+from actions.services.policy_search import PolicyIndex, Query, ranks
 from actions.services.policy_sentences import sentences
 from actions.services.textnorm import to_simplified
 
@@ -76,8 +78,8 @@ def _best_sentences(clause: Clause, index: PolicyIndex, q: Query, limit: int = 2
         # sentence's similarity to the question and its rare-word overlap.
         sims = index.dense.sentence_scores(index.by_id[clause.id], q.vector)
         dense = [sims.get(to_simplified(s), -1.0) for s in sents]
-        dense_rank = _ranks(dense)
-        lex_rank = _ranks(lex)
+        dense_rank = ranks(np.asarray(dense))
+        lex_rank = ranks(np.asarray(lex))
         fused = [1 / (2 + d) + 1 / (2 + r) for d, r in zip(dense_rank, lex_rank)]
         order = sorted(range(len(sents)), key=lambda i: -fused[i])
         chosen = [order[0]]
@@ -92,13 +94,6 @@ def _best_sentences(clause: Clause, index: PolicyIndex, q: Query, limit: int = 2
         chosen.append(scored[1])
     return [sents[i] for i in sorted(chosen)[:limit]]
 
-
-def _ranks(values: list[float]) -> list[int]:
-    order = sorted(range(len(values)), key=lambda i: -values[i])
-    ranks = [0] * len(values)
-    for r, i in enumerate(order):
-        ranks[i] = r
-    return ranks
 
 
 def _quote(sents: list[str], clause: Clause) -> str:

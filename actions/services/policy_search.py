@@ -221,8 +221,8 @@ class PolicyIndex:
             ranked = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
             return [Hit(self.clauses[i], float(scores[i]), self._coverage(q, i)) for i in ranked]
         dense = self.dense.clause_scores(q.vector)
-        fused = self.config.dense_weight / (self.config.rrf_k + _ranks(dense))
-        fused += np.where(scores > 0, 1.0 / (self.config.rrf_k + _ranks(scores)), 0.0)
+        fused = self.config.dense_weight / (self.config.rrf_k + ranks(dense))
+        fused += np.where(scores > 0, 1.0 / (self.config.rrf_k + ranks(scores)), 0.0)
         ranked = [int(i) for i in np.argsort(-fused, kind="stable")[:k]]
         hits = []
         for i in ranked:
@@ -284,7 +284,7 @@ class PolicyIndex:
                 + [h for h in kept if h.clause.superseded_by in ids])
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
+def ranks(values: np.ndarray) -> np.ndarray:
     """0 for the highest value; ties keep the clauses' order."""
     order = np.argsort(-values, kind="stable")
     ranks = np.empty(len(values))

@@ -74,8 +74,11 @@ class OutOfDomainGate(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        vectors = np.stack([m.get(VECTOR) if m.get(VECTOR) is not None else vectors_for([m.get(TEXT)])[0]
-                            for m in examples]).astype(np.float32)
+        # The featurizer has set VECTOR on every example; embed (in one batch) any it could not reach.
+        missing = [m for m in examples if m.get(VECTOR) is None]
+        for message, vector in zip(missing, vectors_for([m.get(TEXT) for m in missing])):
+            message.set(VECTOR, vector)
+        vectors = np.stack([m.get(VECTOR) for m in examples]).astype(np.float32)
         labels = np.array([m.get(INTENT) for m in examples])
         sims = vectors @ vectors.T
         np.fill_diagonal(sims, -1.0)   # leave one out: an example is not its own neighbour
@@ -145,9 +148,9 @@ class OutOfDomainGate(GraphComponent):
             text = message.get(TEXT) or ""
             if vector is None or text.startswith("/"):
                 continue
-            ranking = [r.get("name") for r in message.get(INTENT_RANKING_KEY) or []]
             if intent in self.config["outside"]:
-                instead = self.inside_intent(vector, intent, [r for r in ranking if r != intent][: self.config["runners_up"]])
+                runners = [r.get("name") for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+                instead = self.inside_intent(vector, intent, runners[: self.config["runners_up"]])
             elif intent not in self.config["gated"]:
                 continue
             elif any(e.get("entity") in self.config["anchors"] for e in message.get(ENTITIES) or []):
